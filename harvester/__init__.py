@@ -1,0 +1,8 @@
+"""年报 harvester: clean, classify and drive the crawl of 政府信息公开工作年度报告."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("nianbao-harvester")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0"
