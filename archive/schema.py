@@ -32,7 +32,11 @@ OUTCOMES: dict[str, str] = {
 }
 
 
-class SchemaError(Exception):
+class ArchiveError(Exception):
+    """An expected failure opening or reading an archive: reported as one line."""
+
+
+class SchemaError(ArchiveError):
     """The file cannot be used with this code (not an archive, or a newer schema)."""
 
 
