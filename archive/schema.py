@@ -162,6 +162,14 @@ def _v1_initial(db: Database) -> None:
             extractor TEXT NOT NULL DEFAULT '',
             UNIQUE (document_id, version)
         );
+        -- Every capture that yielded a document, and the version its text matched: when a
+        -- version was first and last seen, and by which crawls.
+        CREATE TABLE document_captures (
+            capture_id INTEGER PRIMARY KEY REFERENCES captures(capture_id),
+            document_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            FOREIGN KEY (document_id, version) REFERENCES document_versions(document_id, version)
+        );
         """
     )
     db["outcomes"].insert_all(
@@ -174,12 +182,14 @@ def _v1_initial(db: Database) -> None:
     db["captures"].create_index(["fetched_at"])
     db["document_versions"].create_index(["capture_id"])
     db["document_versions"].create_index(["kind"])
+    db["document_captures"].create_index(["document_id", "version"])
     # External-content FTS5 over the versions, kept in sync by sqlite-utils' triggers. The
     # trigram tokenizer is what makes Chinese searchable without a word segmenter.
     db["document_versions"].enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
     _append_only(db, "bodies")
     _append_only(db, "captures")
     _append_only(db, "document_versions")
+    _append_only(db, "document_captures")
     _append_only(db, "documents", updatable=["parent_url"])
     _append_only(db, "crawl_runs", updatable=["finished_at", "status", "counts"])
 

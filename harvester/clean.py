@@ -28,8 +28,8 @@ from harvester.body import (
 from harvester.chrome import strip_chrome
 from harvester.classify import classify, detect_challenge
 from harvester.decoding import decode
-from harvester.metadata import attachments, looks_like_title, read_metadata
-from harvester.result import CleanResult, InputError, Quality
+from harvester.metadata import ATTACHMENT_PREFIX, attachments, looks_like_title, read_metadata
+from harvester.result import Attachment, CleanResult, InputError, Quality
 from harvester.textutil import find_sections, normalize_space
 
 _HTML_SIGNS = re.compile(r"<\s*(?:html|head|body|div|p|table|meta|title|script)\b", re.I)
@@ -93,7 +93,7 @@ def clean_html(
         if unwrap_layout_tables(doc):
             warnings.append("no known body container; layout tables unwrapped")
         region = find_dense_region(doc)
-    metadata = read_metadata(doc, region.element)
+    metadata = read_metadata(doc)
 
     dom_lines, dom_tables = render_dom(region.element)
     dom_lines, removed = _strip(dom_lines)
@@ -110,6 +110,7 @@ def clean_html(
                 f"trafilatura lost {lost:.1%} of the text and "
                 f"{len(dom_tables) - len(traf_tables)} table(s); DOM rendering used"
             )
+    lines = _without_attachment_links(lines, found_attachments)
     if removed:
         warnings.append("chrome removed: " + ", ".join(f"{k}×{v}" for k, v in sorted(removed.items())))
 
@@ -155,6 +156,18 @@ def _strip(lines: list[Line]) -> tuple[list[Line], dict[str, int]]:
             kept.append(line)
             wanted = next(keep, None)
     return kept, removed
+
+
+def _without_attachment_links(lines: list[Line], found: list[Attachment]) -> list[Line]:
+    """Drop the lines that only name an attachment (they are in ``attachments``), and a bare
+    附件： heading left above them."""
+    names = {a.name for a in found if a.name}
+    names.discard("")
+    return [
+        line for line in lines
+        if line.table_row or (ATTACHMENT_PREFIX.sub("", line.text) not in names
+                              and line.text.rstrip("：:") not in ("附件", "相关附件"))
+    ]
 
 
 def _lost_share(reference: list[Line], candidate: list[Line]) -> float:

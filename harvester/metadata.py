@@ -7,7 +7,7 @@ report year comes from the title only: reports are posted late and reposted.
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from lxml import html as lxml_html
 
@@ -19,6 +19,9 @@ _ATTACHMENT_URL = re.compile(
     r"[\"']([^\"'\s<>]+\.(?:" + "|".join(ATTACHMENT_EXTENSIONS) + r"))(?:[?#][^\"'\s<>]*)?[\"']",
     re.I,
 )
+
+#: "附件：", "附件2：", "相关附件 " before an attachment's name in link texts and body lines.
+ATTACHMENT_PREFIX = re.compile(r"^(?:相关)?附件\s*\d*\s*[:：.、]?\s*")
 
 # Info-box labels as printed (after removing padding) → Metadata field or extra key.
 _INFO_FIELDS = {
@@ -67,13 +70,12 @@ def _meta(tags: dict[str, str], *names: str) -> str:
     return ""
 
 
-def info_box(doc: lxml_html.HtmlElement, exclude: lxml_html.HtmlElement | None) -> dict[str, str]:
-    """Label → value pairs of the info box, read from elements outside the body ``exclude``."""
+def info_box(doc: lxml_html.HtmlElement) -> dict[str, str]:
+    """Label → value pairs of the info box. The first occurrence of a label wins: the box comes
+    before the body, and a density-picked body region may contain it."""
     found: dict[str, str] = {}
     for element in doc.iter("td", "th", "li", "span", "p", "div", "dt", "dd", "b", "strong",
                             "label", "em", "font"):
-        if exclude is not None and _inside(element, exclude):
-            continue
         text = normalize_space(element.text_content())
         if not text or len(text) > 400:
             continue
@@ -90,15 +92,6 @@ def info_box(doc: lxml_html.HtmlElement, exclude: lxml_html.HtmlElement | None) 
             if value:
                 found.setdefault(key, value)
     return found
-
-
-def _inside(element: lxml_html.HtmlElement, container: lxml_html.HtmlElement) -> bool:
-    node = element
-    while node is not None:
-        if node is container:
-            return True
-        node = node.getparent()
-    return False
 
 
 def clean_title(raw: str) -> str:
@@ -129,10 +122,10 @@ def page_title(doc: lxml_html.HtmlElement, tags: dict[str, str], info: dict[str,
     return next((c for c in cleaned if looks_like_title(c)), "")
 
 
-def read_metadata(doc: lxml_html.HtmlElement, body: lxml_html.HtmlElement | None) -> Metadata:
-    """Metadata of a page whose body element (excluded from the info-box search) is ``body``."""
+def read_metadata(doc: lxml_html.HtmlElement) -> Metadata:
+    """Metadata of a page: <meta> tags, info box, title, dates."""
     tags = meta_tags(doc)
-    info = info_box(doc, body)
+    info = info_box(doc)
     fields: dict[str, str] = {}
     extra: dict[str, str] = {}
     for label, value in info.items():
@@ -180,30 +173,53 @@ def _date_near_label(text: str) -> str | None:
 
 
 def attachments(doc: lxml_html.HtmlElement, base_url: str) -> list[Attachment]:
-    """Links to attachment files, with their names; also those written by inline scripts."""
+    """Links to attachment files with their names, including links that inline scripts write
+    (``document.write('<a href=…>')``) and download proxies (``downfile.jsp?filename=x.pdf``)."""
     found: dict[str, Attachment] = {}
+
+    def add(href: str, name: str) -> None:
+        extension = _extension(href) or _extension_of_name(name)
+        if extension:
+            url = urljoin(base_url, href.strip())
+            name = ATTACHMENT_PREFIX.sub("", normalize_space(name)) or _file_name(url)
+            found.setdefault(url, Attachment(url=url, name=name, extension=extension))
+
     for link in doc.iter("a"):
         href = (link.get("href") or "").strip()
-        extension = _extension(href)
-        if not extension:
-            continue
-        url = urljoin(base_url, href)
-        name = normalize_space(link.text_content()) or normalize_space(link.get("title") or "")
-        found.setdefault(url, Attachment(url=url, name=name or _file_name(url), extension=extension))
+        if href and not href.startswith(("javascript:", "mailto:", "#")):
+            add(href, link.text_content() or link.get("title") or "")
     for script in doc.iter("script"):
-        for href in _ATTACHMENT_URL.findall(script.text or ""):
-            url = urljoin(base_url, href)
-            found.setdefault(url, Attachment(url, _file_name(url), _extension(href) or ""))
+        code = script.text or ""
+        for href, name in _SCRIPT_LINK.findall(code):
+            add(href, re.sub(r"<[^>]+>", "", name))
+        for href in _ATTACHMENT_URL.findall(code):
+            add(href, "")
     return list(found.values())
 
 
+_SCRIPT_LINK = re.compile(r"<a\s[^>]*?href\s*=\s*[\\]?[\"']([^\"'\\]+)[\\]?[\"'][^>]*>(.*?)</a>", re.I | re.S)
+
+
 def _extension(href: str) -> str | None:
-    if not href or href.startswith(("javascript:", "mailto:", "#")):
-        return None
-    path = urlsplit(href).path.lower()
-    extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    """Attachment extension from a URL path, or from a file name in its query string."""
+    parts = urlsplit(href)
+    candidates = [parts.path] + [value for _, value in parse_qsl(parts.query)]
+    for candidate in candidates:
+        extension = _extension_of_name(candidate)
+        if extension:
+            return extension
+    return None
+
+
+def _extension_of_name(name: str) -> str | None:
+    tail = name.strip().rsplit("/", 1)[-1].lower()
+    extension = tail.rsplit(".", 1)[-1] if "." in tail else ""
     return extension if extension in ATTACHMENT_EXTENSIONS else None
 
 
 def _file_name(url: str) -> str:
-    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    parts = urlsplit(url)
+    for _, value in parse_qsl(parts.query):
+        if _extension_of_name(value):
+            return unquote(value.rsplit("/", 1)[-1])
+    return unquote(parts.path.rsplit("/", 1)[-1])

@@ -4,7 +4,8 @@ BOT_NAME = "nianbao-harvester"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 ROBOTSTXT_OBEY = True
-USER_AGENT = "nianbao-harvester/0.1 (+https://github.com/nianbao-harvester; research archive of 政府信息公开工作年度报告)"
+# Honest identification; deployments set HARVESTER_CONTACT to a URL or mailbox that reaches them.
+USER_AGENT = "nianbao-harvester/0.1 (research archive of government annual reports; +HARVESTER_CONTACT)"
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 AUTOTHROTTLE_ENABLED = True

@@ -78,7 +78,7 @@ def test_attachments_from_links_and_scripts():
     result = harvester.clean(page(body), "http://127.0.0.11/zfxxgk/nb/202101/t20210128_1.html")
     urls = {a.url: a for a in result.attachments}
     pdf = urls["http://127.0.0.11/zfxxgk/nb/202101/P020210128.pdf"]
-    assert pdf.name == "附件：某某镇2020年年报.pdf" and pdf.extension == "pdf"
+    assert pdf.name == "某某镇2020年年报.pdf" and pdf.extension == "pdf"  # 附件： prefix dropped
     assert urls["http://127.0.0.11/files/W020210128.docx"].extension == "docx"
 
 
@@ -134,3 +134,16 @@ def test_extract_command_bad_input_is_one_line_exit_2(tmp_path, make):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("harvester: ")
     assert "Traceback" not in done.stderr
+
+
+def test_attachment_behind_a_download_proxy_and_written_by_script():
+    body = REPORT + (
+        "<ul><li><a href='/module/download/downfile.jsp?classid=0&amp;filename=2201281530123.pdf'>"
+        "河西区2021年年报.pdf</a></li></ul>"
+        "<script>var a = '<a href=\"./P1.docx\">附件2：统计表.docx</a>'; document.write(a);</script>"
+    )
+    result = harvester.clean(page(body), "http://127.0.0.11/nb/t1.html")
+    names = {a.name: a for a in result.attachments}
+    assert names["河西区2021年年报.pdf"].url.endswith("downfile.jsp?classid=0&filename=2201281530123.pdf")
+    assert names["统计表.docx"].url == "http://127.0.0.11/nb/P1.docx"
+    assert "河西区2021年年报.pdf" not in result.text  # attachment lines are not report text
