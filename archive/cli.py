@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         )
         return parser
 
-    export = add("export", "Write report versions as JSON Lines (docs/export.schema.json).")
+    export = add("export", "write report versions as JSON Lines (docs/export.schema.json)")
     export.add_argument(
         "--since",
         metavar="DATE",
@@ -44,14 +44,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     export.set_defaults(handler=_export)
 
-    verify = add("verify", "Check body hashes, foreign keys and the search index; exit 1 if bad.")
+    verify = add("verify", "check body hashes, foreign keys and the search index; exit 1 if bad")
     verify.set_defaults(handler=_verify)
 
-    stats = add("stats", "Counts by outcome, documents, versions and storage size.")
+    stats = add("stats", "counts by outcome, documents, versions and storage size")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     stats.set_defaults(handler=_stats)
 
-    search = add("search", "Full-text search of the clean text (Chinese-aware).")
+    search = add("search", "full-text search of the clean text (Chinese-aware)")
     search.add_argument("query", metavar="QUERY", help="terms, all required; substring match")
     search.add_argument("--limit", type=int, default=20, help="at most this many hits (20)")
     search.add_argument("--all-versions", action="store_true", help="search old versions too")
@@ -118,7 +118,7 @@ def _stats(args: argparse.Namespace) -> int:
     print(f"runs         {stats['runs']}")
     print(f"captures     {stats['captures']}")
     for outcome, count in stats["outcomes"].items():
-        print(f"  {outcome:<13}{count}")
+        print(f"  {outcome:<15}{count}")
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(stats["documents_by_kind"].items()))
     print(f"documents    {stats['documents']}" + (f" ({kinds})" if kinds else ""))
     print(f"versions     {stats['versions']}")

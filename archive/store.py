@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import sqlite3
 import threading
 import zlib
@@ -105,10 +106,14 @@ def _json(value: Any) -> str:
 
 
 def since_timestamp(value: str | date | datetime) -> str:
-    """``--since`` bound as a stored-timestamp string. Dates and naive times are taken as UTC."""
+    """``--since`` bound as a stored-timestamp string. Dates and naive times are taken as UTC;
+    ``YYYY`` and ``YYYY-MM`` mean the first day of that year or month."""
     if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}(-\d{2})?", text):
+            text += "-01-01" if len(text) == 4 else "-01"
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = datetime.fromisoformat(text)
         except ValueError as error:
             raise ArchiveError(
                 f"bad date {value!r}: use YYYY-MM-DD or an ISO 8601 date-time"
@@ -142,6 +147,8 @@ class Archive:
             raise ValueError(f"unknown compression {compression!r}; one of {CODECS}")
         if compression == "zstd":
             _zstd()
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"unknown synchronous mode {synchronous!r}")
         self.path = Path(path)
         self.compression = compression
         self.compression_level = compression_level
@@ -171,12 +178,13 @@ class Archive:
             raise ArchiveError(f"{self.path}: cannot open ({error})") from error
         try:
             self.db = Database(conn, execute_plugins=False)
-            # Touching the schema is what fails on a file that is not SQLite at all.
-            version = check_archive(self.db)
+            # Touching the schema is what fails on a file that is not SQLite at all. Another
+            # process creating the same file may hold it locked for a moment: retried.
+            version = self._retrying(check_archive, self.db)
             if version == 0 and not create:
                 raise ArchiveError(f"{self.path}: empty file, not a harvester archive")
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute(f"PRAGMA synchronous = {synchronous}")
+            self.db.execute(f"PRAGMA synchronous = {synchronous.upper()}")
             if version < LATEST_VERSION:
                 self._retrying(self._set_wal)
                 self._retrying(migrate, self.db)

@@ -52,6 +52,9 @@ _SKIP = {"script", "style", "noscript", "iframe", "select", "button", "input", "
 _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "section",
            "article", "blockquote", "pre", "center", "dl", "dt", "dd", "form", "header", "footer",
            "nav", "aside", "hr", "address", "figure", "figcaption", "main", "body", "table"}
+_LIST_LIKE = {"ul", "ol", "dl", "nav", "aside", "div", "section", "menu"}
+#: Share of a block's text inside links above which the block is a link list, not body text.
+LINK_DENSITY = 0.6
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _INFO_LABELS = re.compile(r"索\s*引\s*号|主题分类|发布机构|发文机关|成文日期|生成日期|发布日期|文\s*号|有\s*效\s*性")
 _PLACEHOLDER = "HARVESTERTABLE{:04d}X"
@@ -140,6 +143,16 @@ def is_info_table(table: lxml_html.HtmlElement) -> bool:
     return len(labels) >= 3 and len(normalize_space(table.text_content())) < 600
 
 
+def _link_dense(element: lxml_html.HtmlElement) -> bool:
+    """A list of links (related articles, navigation, pager): not report text."""
+    links = element.findall(".//a")
+    if len(links) < 2:
+        return False
+    text = len(normalize_space(element.text_content()))
+    linked = sum(len(normalize_space(link.text_content())) for link in links)
+    return text > 0 and linked / text >= LINK_DENSITY
+
+
 def _hidden(element: lxml_html.HtmlElement) -> bool:
     # Hacked pages hide injected spam with inline styles; hidden text is never body text.
     return bool(_HIDDEN.search(element.get("style") or "")) or element.get("hidden") is not None
@@ -173,6 +186,8 @@ def render_dom(region: lxml_html.HtmlElement) -> tuple[list[Line], list[Table]]:
                     lines.extend(Line(row, table_row=True) for row in grid.lines())
             return
         block = tag in _BLOCKS
+        if element is not region and tag in _LIST_LIKE and _link_dense(element):
+            return
         if block:
             flush()
         if element.text:

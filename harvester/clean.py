@@ -101,7 +101,7 @@ def clean_html(
     rendered = render_trafilatura(region.element)
     if rendered is not None:
         traf_lines, traf_tables = rendered
-        traf_lines, _ = _strip(traf_lines)
+        traf_lines = _only_region_lines(_strip(traf_lines)[0], dom_lines)
         lost = _lost_share(dom_lines, traf_lines)
         if len(traf_tables) == len(dom_tables) and lost <= MAX_LOST_SHARE:
             lines, tables, used = traf_lines, traf_tables, "trafilatura"
@@ -168,6 +168,22 @@ def _without_attachment_links(lines: list[Line], found: list[Attachment]) -> lis
         if line.table_row or (ATTACHMENT_PREFIX.sub("", line.text) not in names
                               and line.text.rstrip("：:") not in ("附件", "相关附件"))
     ]
+
+
+def _only_region_lines(candidate: list[Line], reference: list[Line]) -> list[Line]:
+    """trafilatura's lines that the DOM rendering also has: trafilatura may judge a line to be
+    boilerplate, but what it keeps that the DOM rendering dropped (link lists) stays dropped.
+    Its "- " list bullets are undone so both renderings agree on list items."""
+    known = {line.text for line in reference if not line.table_row}
+    kept = []
+    for line in candidate:
+        if line.table_row:
+            kept.append(line)
+            continue
+        text = line.text[2:] if line.text.startswith("- ") and line.text[2:] in known else line.text
+        if text in known:
+            kept.append(Line(text))
+    return kept
 
 
 def _lost_share(reference: list[Line], candidate: list[Line]) -> float:

@@ -110,7 +110,11 @@ def sniff_type(body: bytes, url: str = "", source_type: str | None = None) -> st
     if body.startswith(_OLE2_MAGIC):
         # Both .doc and Kingsoft .wps are OLE2 files with a WordDocument stream; the name decides
         # which we call it. Excel/PowerPoint OLE2 files have no WordDocument stream.
-        if "WordDocument".encode("utf-16-le") not in body[:1 << 20] and b"W\x00o\x00r\x00d" not in body:
+        try:
+            word = _Cfb(body).has("WordDocument")
+        except _Unsupported as error:
+            raise InputError(f"corrupt OLE2 attachment ({hint or 'doc'}): {error}") from None
+        if not word and hint != "wps":
             raise InputError("unsupported OLE2 attachment: no WordDocument stream (xls/ppt?)")
         return "wps" if hint == "wps" else "doc"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -775,19 +779,40 @@ _SKIP = {_w("del"), _w("moveFrom"), f"{{{_MC}}}Fallback", _w("pPr"), _w("rPr"), 
 
 def _read_docx(body: bytes) -> _Extracted:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError as DocxPackageError
+    from lxml import etree
 
+    extracted = _Extracted(extractor=f"harvester.documents/docx python-docx {_version('python-docx')}")
     try:
         document = docx.Document(io.BytesIO(body))
-    except (DocxPackageError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        body_element = document.element.body
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            numbering = None
+        styles = document.styles.element
+    except ValueError:
+        # python-docx refuses macro-enabled (.docm) and template (.dotx) content types; their
+        # body XML is the same, so read the parts directly.
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                names = set(archive.namelist())
+
+                def part(name: str) -> Any:
+                    return etree.fromstring(archive.read(name), parser) if name in names else None
+
+                root, numbering, styles = part("word/document.xml"), part("word/numbering.xml"), part("word/styles.xml")
+        except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, OSError) as error:
+            raise InputError(_one_line("corrupt DOCX", error)) from None
+        body_element = root.find(_w("body")) if root is not None else None
+        if body_element is None:
+            raise InputError("corrupt DOCX: word/document.xml has no body") from None
+        extracted.extractor = "harvester.documents/docx lxml (python-docx refused the content type)"
+    except Exception as error:  # zip/XML errors inside python-docx
         raise InputError(_one_line("corrupt DOCX", error)) from None
-    except Exception as error:  # lxml XMLSyntaxError and friends
-        raise InputError(_one_line("corrupt DOCX", error)) from None
-    extracted = _Extracted(extractor=f"harvester.documents/docx python-docx {_version('python-docx')}")
-    numbering = _Numbering(document)
-    walker = _DocxWalker(numbering, extracted.warnings)
-    walker.blocks(document.element.body, extracted.blocks)
-    if document.element.body.find(f".//{_w('altChunk')}") is not None:
+    walker = _DocxWalker(_Numbering(numbering, styles), extracted.warnings)
+    walker.blocks(body_element, extracted.blocks)
+    if body_element.find(f".//{_w('altChunk')}") is not None:
         extracted.warnings.append("embedded HTML/RTF chunk (w:altChunk) not read")
     return extracted
 
@@ -1026,14 +1051,10 @@ def _format_number(n: int, fmt: str) -> str:
 class _Numbering:
     """Renders the list label (一、 （一） 1. …) of numbered paragraphs, counting as Word does."""
 
-    def __init__(self, document: Any) -> None:
+    def __init__(self, numbering: Any, styles: Any) -> None:
         self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}  # (numId, ilvl) → fmt/text/start
         self.counters: dict[str, dict[int, int]] = {}
         self.style_num: dict[str, tuple[str, int]] = {}
-        try:
-            numbering = document.part.numbering_part.element
-        except (KeyError, NotImplementedError, AttributeError):
-            numbering = None
         if numbering is not None:
             abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
             for node in numbering.findall(_w("abstractNum")):
@@ -1044,8 +1065,7 @@ class _Numbering:
                 levels = dict(abstract.get(ref.get(_w("val")) if ref is not None else "", {}))
                 for override in num.findall(_w("lvlOverride")):
                     ilvl = int(override.get(_w("ilvl"), "0"))
-                    lvl = override.find(_w("lvl"))
-                    if lvl is not None:
+                    if override.find(_w("lvl")) is not None:
                         levels.update(self._levels(override))
                     start = override.find(_w("startOverride"))
                     if start is not None and ilvl in levels:
@@ -1053,10 +1073,6 @@ class _Numbering:
                         levels[ilvl] = (fmt, text, _int_val(start, 1))
                 for ilvl, level in levels.items():
                     self.levels[(num_id, ilvl)] = level
-        try:
-            styles = document.styles.element
-        except (KeyError, AttributeError):
-            styles = None
         if styles is not None:
             for style in styles.findall(_w("style")):
                 num_pr = style.find(f"{_w('pPr')}/{_w('numPr')}")
@@ -1064,8 +1080,7 @@ class _Numbering:
                     num_id = num_pr.find(_w("numId"))
                     ilvl = num_pr.find(_w("ilvl"))
                     if num_id is not None:
-                        self.style_num[style.get(_w("styleId"))] = (
-                            num_id.get(_w("val")), _int_val(ilvl, 0))
+                        self.style_num[style.get(_w("styleId"))] = (num_id.get(_w("val")), _int_val(ilvl, 0))
 
     @staticmethod
     def _levels(node: Any) -> dict[int, tuple[str, str, int]]:
@@ -1521,6 +1536,13 @@ def _papx_runs(word: bytes, plc: bytes) -> list[tuple[int, int, bytes]]:
     return runs
 
 
+def _cp1252(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
 class _Word97Text:
     """Walks the main text by character position, splitting paragraphs, cells and rows."""
 
@@ -1551,8 +1573,8 @@ class _Word97Text:
                 break
             count = min(cp_end, limit) - cp_start
             if compressed:
-                raw = self.word[offset:offset + count]
-                text = raw.decode("cp1252", errors="replace") if raw.isascii() is False else raw.decode("ascii")
+                # 8-bit pieces are Windows-1252; its five undefined bytes fall back to Latin-1.
+                text = "".join(_cp1252(byte) for byte in self.word[offset:offset + count])
                 step = 1
             else:
                 raw = self.word[offset:offset + 2 * count]

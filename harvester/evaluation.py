@@ -21,6 +21,7 @@ CHROME_MARKERS = (
     "版权所有", "网站标识码", "ICP备", "公网安备", "技术支持", "分辨率", "索引号", ".png", ".jpg",
     ".gif", "大汉网络",
 )
+NOT_SCORED = object()  # an extractor that does not produce a figure is not scored on it
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -60,6 +61,7 @@ class PageScore:
     paragraphs: tuple[int, int] = (0, 0)  # (found in order, expected)
     table_rows: tuple[int, int] = (0, 0)
     numbers: tuple[int, int] = (0, 0)
+    extra_lines: tuple[int, int] = (0, 0)  # (output lines not in the expected text, output lines)
     title_first: bool | None = None
     kind_ok: bool | None = None
     date_ok: bool | None = None
@@ -71,11 +73,11 @@ def score_page(
     expected: dict[str, Any],
     text: str,
     *,
-    kind: str | None = None,
-    published: str | None = None,
-    year: int | None = None,
+    kind: Any = NOT_SCORED,
+    published: Any = NOT_SCORED,
+    year: Any = NOT_SCORED,
 ) -> PageScore:
-    """Score one output; ``kind``/``published``/``year`` are scored when given (not None)."""
+    """Score one output; ``kind``/``published``/``year`` only when the extractor gives them."""
     lines = [line.strip() for line in text.splitlines()]
     expected_text = expected.get("text", "")
     paragraphs = list(expected.get("headings", [])) + list(expected.get("paragraphs", []))
@@ -83,6 +85,7 @@ def score_page(
     ordered = [line for line in expected_text.splitlines() if line in set(paragraphs)]
     rows = [row for table in expected.get("table_rows", []) for row in table]
     raw_lines = text.splitlines()
+    expected_lines = set(expected_text.splitlines())
     wanted_numbers = numbers(expected_text) if expected.get("kind") == "report" else Counter()
     found_numbers = numbers(text)
     score = PageScore(
@@ -91,15 +94,16 @@ def score_page(
         paragraphs=(in_order_matches(ordered, lines), len(ordered)),
         table_rows=(in_order_matches(rows, raw_lines), len(rows)),
         numbers=(sum((wanted_numbers & found_numbers).values()), sum(wanted_numbers.values())),
+        extra_lines=(sum(1 for line in raw_lines if line not in expected_lines), len(raw_lines)),
     )
     if expected.get("kind") in ("report", "not_report") and expected.get("title"):
         score.title_first = bool(lines) and lines[0] == expected["title"]
-    if kind is not None:
+    if kind is not NOT_SCORED:
         score.kind_ok = kind == expected.get("kind")
-    if published is not None or expected.get("published"):
-        score.date_ok = published == expected.get("published") if expected.get("published") else None
-    if expected.get("year") is not None:
-        score.year_ok = year == expected.get("year")
+    if published is not NOT_SCORED and expected.get("published"):
+        score.date_ok = published == expected["published"]
+    if year is not NOT_SCORED and expected.get("year") is not None:
+        score.year_ok = year == expected["year"]
     return score
 
 
@@ -110,6 +114,7 @@ class CorpusScore:
     paragraph_recall: float
     table_rows_intact: float
     numbers_preserved: float
+    line_precision: float  # share of output lines that are expected text (leaks lower it)
     title_first: float
     kind_correct: float
     date_correct: float
@@ -138,6 +143,7 @@ def summarize(scores: Sequence[PageScore]) -> CorpusScore:
         paragraph_recall=_ratio(s.paragraphs for s in scores),
         table_rows_intact=_ratio(s.table_rows for s in scores),
         numbers_preserved=_ratio(s.numbers for s in scores),
+        line_precision=1 - _ratio(s.extra_lines for s in scores),
         title_first=_share(s.title_first for s in scores),
         kind_correct=_share(s.kind_ok for s in scores),
         date_correct=_share(s.date_ok for s in scores),

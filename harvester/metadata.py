@@ -47,6 +47,7 @@ _LABEL_RE = "|".join(_LABELS)
 # "label：value" runs inside one text line; a value ends where the next label starts.
 _INFO_PAIR = re.compile(rf"({_LABEL_RE})\s*[:：]\s*(.*?)\s*(?=(?:{_LABEL_RE})\s*[:：]|$)")
 _LABEL_ONLY = re.compile(rf"^({_LABEL_RE})\s*[:：]?$")
+_LABEL_START = re.compile(rf"^(?:{_LABEL_RE})\s*[:：]")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\s-\s|—{1,2}|–|\s\|\s|｜|::)\s*")
 _NOTICE_WORDS = re.compile(r"报告|年报|通知|要点|公告|意见|办法|说明|函")
 
@@ -85,7 +86,7 @@ def info_box(doc: lxml_html.HtmlElement) -> dict[str, str]:
             value = normalize_space(sibling.text_content()) if sibling is not None else ""
             if not value and element.tail:
                 value = normalize_space(element.tail)
-            if value and not _LABEL_ONLY.match(value):
+            if value and not _LABEL_START.match(value):  # an empty value: the next label follows
                 found.setdefault(label.group(1), value)
             continue
         for key, value in _INFO_PAIR.findall(text):

@@ -594,3 +594,27 @@ def test_cli_bad_archives_exit_2(cli, tmp_path: Path, command: str) -> None:
         assert err.startswith("harvester: ") and message in err
         assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert not (tmp_path / "missing.db").exists()  # never created by a read command
+
+
+def test_console_script_end_to_end(filled: Path) -> None:
+    """The real ``harvester`` entry point, as downstream tools call it."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+
+    def harvester(*argv: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, "-m", "harvester", *argv]
+        return subprocess.run(command, cwd=root, capture_output=True, timeout=60)
+
+    done = harvester("export", "--db", str(filled), "--since", "2024")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode("utf-8").splitlines()
+    validator = schema_validator()
+    for line in lines:
+        validator.validate(json.loads(line))
+    assert len(lines) == 2
+    assert harvester("verify", "--db", str(filled)).returncode == 0
+    bad = harvester("stats", "--db", str(filled.parent / "typo.db"))
+    assert bad.returncode == 2
+    assert bad.stderr.decode().strip() == f"harvester: {filled.parent / 'typo.db'}: no such archive"

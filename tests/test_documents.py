@@ -21,7 +21,7 @@ from harvester.documents import clean_document, sniff_type
 from harvester.result import CELL_SEPARATOR, CleanResult, InputError, Table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
-REPORTS = ["report_2022.pdf", "report_2022.docx", "report_2022.doc"]
+REPORTS = ["report_2022.pdf", "report_2022_writer.pdf", "report_2022.docx", "report_2022.doc"]
 
 
 def load(name: str) -> tuple[bytes, dict]:
@@ -106,13 +106,26 @@ def test_word_spans_match_the_merges(name: str) -> None:
     assert [table.spans for table in result.tables] == [t["spans"] for t in expected["tables"]]
 
 
-def test_pdf_spans_and_page_break() -> None:
-    body, expected = load("report_2022.pdf")
-    result = clean_document(body, "report_2022.pdf")
-    # The 15-number table starts on page 2 and its number row is on page 3: joined into one.
+@pytest.mark.parametrize("name", ["report_2022.pdf", "report_2022_writer.pdf"])
+def test_pdf_spans_and_page_breaks(name: str) -> None:
+    """Ruled tables keep their merged cells; tables continued on the next page are joined,
+    also when the continuation uses fewer columns (report_2022_writer.pdf: the 第二十条 table
+    has 4 columns on page 1 and 2 on page 2); page numbers are dropped."""
+    body, expected = load(name)
+    result = clean_document(body, name)
     assert [table.spans for table in result.tables] == [t["spans"] for t in expected["tables"]]
     assert "table continued on the next page joined" in result.quality.warnings
     assert not any(re.fullmatch(r"-\s*\d+\s*-", line) for line in result.text.splitlines())
+
+
+def test_pdf_row_cut_by_page_break() -> None:
+    """Writer (like Word) lets a row break across pages: 6.属 | 4 | 0 … on one page and
+    于四类过程性信息 on the next must become one row again; no autospace gaps as spaces."""
+    body, _ = load("report_2022_writer.pdf")
+    result = clean_document(body, "report_2022_writer.pdf")
+    assert "row cut by a page break joined" in result.quality.warnings
+    assert " |  | 6.属于四类过程性信息 | 4 | 0 | 0 | 0 | 0 | 0 | 4" in result.text.splitlines()
+    assert result.metadata.title == "天津市东丽区人民政府2022年政府信息公开工作年度报告"
 
 
 def test_scanned_pdf_needs_ocr() -> None:
@@ -164,7 +177,7 @@ def test_wps_is_read_like_doc() -> None:
         (b"hello world", "a.txt", "unsupported attachment type: txt"),
         (b"<html><body>\xe8\xaf\xa6\xe8\xa7\x81</body></html>", "a.doc", "HTML"),
         (b"{\\rtf1\\ansi hello}", "a.doc", "RTF"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "a.xls", "no WordDocument"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "a.doc", "corrupt OLE2"),
     ],
 )
 def test_bad_input_raises_one_line(body: bytes, url: str, message: str) -> None:
@@ -181,6 +194,14 @@ def test_zip_without_word_document() -> None:
         archive.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(InputError, match="spreadsheet"):
         clean_document(buffer.getvalue(), "a.xlsx")
+
+
+def test_ole2_without_word_stream() -> None:
+    """An OLE2 file that is not a Word document (Excel, PowerPoint): its directory says so."""
+    body = (FIXTURES / "report_2022.doc").read_bytes()
+    renamed = body.replace("WordDocument".encode("utf-16-le"), "Workbook\0\0\0\0".encode("utf-16-le"))
+    with pytest.raises(InputError, match="no WordDocument stream"):
+        clean_document(renamed, "https://x.gov.cn/a.xls")
 
 
 def test_truncated_files_raise_input_error() -> None:
@@ -354,3 +375,34 @@ def test_encrypted_pdf_with_empty_user_password() -> None:
     result = clean_document(buffer.getvalue(), "a.pdf")
     assert result.text.splitlines()[0] == "某某局2022年政府信息公开工作年度报告"
     assert "1234" in result.text and result.kind == "report"
+
+
+def test_word97_text_pieces_8bit_and_unicode() -> None:
+    """Word stores runs of Windows-1252 text as 8-bit ("compressed") pieces next to UTF-16 ones;
+    field instructions are hidden, their results kept."""
+    word = bytearray(512)
+    latin = b"Report 2021\r\x13 PAGE \x143\x15 caf\xe9\r"
+    word[16:16 + len(latin)] = latin
+    cjk = "共收到申请12件。\r".encode("utf-16-le")
+    word[200:200 + len(cjk)] = cjk
+    pieces = [(0, len(latin), 16, True), (len(latin), len(latin) + len(cjk) // 2, 200, False)]
+    reader = documents._Word97Text(bytes(word), pieces, [], b"", [])
+    blocks: list[str | Table] = []
+    reader.read(pieces[-1][1], blocks)
+    assert blocks == ["Report 2021", "3 café", "共收到申请12件。"]
+
+
+def test_docm_content_type_read_from_raw_xml() -> None:
+    """python-docx refuses macro-enabled (.docm) packages; the body XML is read directly."""
+    body, expected = load("report_2022.docx")
+    source = zipfile.ZipFile(io.BytesIO(body))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+            target.writestr(name, data)
+    result = clean_document(buffer.getvalue(), "https://x.gov.cn/a.docm")
+    assert "lxml" in result.extractor
+    assert result.text == clean_document(body, "a.docx").text

@@ -188,7 +188,7 @@ def _pick(options: list[str] | tuple[str, ...], page: PageInfo, salt: int = 0) -
     return options[(page.style + salt) % len(options)]
 
 
-def _encode(text: str, enc: Encoding, content_type: str = "text/html") -> tuple[bytes, dict]:
+def _encode(text: str, enc: Encoding, content_type: str = "text/html") -> tuple[bytes, dict[str, str]]:
     body = text.encode(enc.codec, errors="xmlcharrefreplace")  # TRS writes &#…; for non-GBK
     if enc.bom:
         body = b"\xef\xbb\xbf" + body
@@ -364,7 +364,7 @@ def _img_src(page: PageInfo, i: int) -> str:
     return f"./W0{stamp}{i:03d}.png"
 
 
-def _table_html(table: Table, style: str, page: PageInfo) -> str:
+def _table_html(table: Table, style: str) -> str:
     out: list[str] = []
     if style == "trs":
         out.append('<table border="1" cellspacing="0" cellpadding="0" align="center" '
@@ -437,7 +437,7 @@ def _blocks_html(report: Report, page: PageInfo, style: str) -> str:
         elif isinstance(block, Table):
             if br:
                 out.append("</div>")  # a table cannot sit in the <br> run; reopen after it
-            out.append(_table_html(block, style, page))
+            out.append(_table_html(block, style))
             if br:
                 out.append('<div class="k3">')
         if "empty_paragraphs" in page.flags and isinstance(block, Heading):
