@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import logging
 import re
 import shutil
 import statistics
@@ -48,6 +49,10 @@ __all__ = ["clean_document", "sniff_type", "SUPPORTED_TYPES"]
 SUPPORTED_TYPES = ("pdf", "docx", "doc", "wps")
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# pdfminer logs a WARNING for every odd operator of a damaged content stream (thousands per
+# file); what matters reaches the result as warnings or InputError.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def _version(package: str) -> str:
@@ -100,8 +105,8 @@ def sniff_type(body: bytes, url: str = "", source_type: str | None = None) -> st
     if body.startswith(b"PK\x03\x04"):
         try:
             names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
-        except zipfile.BadZipFile as error:
-            raise InputError(f"corrupt ZIP container ({hint or 'zip'}): {error}") from None
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as error:
+            raise InputError(_one_line(f"corrupt ZIP container ({hint or 'zip'})", error)) from None
         if "word/document.xml" in names:
             return "docx"
         if any(name.startswith("xl/") for name in names):
@@ -118,6 +123,8 @@ def sniff_type(body: bytes, url: str = "", source_type: str | None = None) -> st
             raise InputError("unsupported OLE2 attachment: no WordDocument stream (xls/ppt?)")
         return "wps" if hint == "wps" else "doc"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"schemas.microsoft.com/office/word/2003/wordml" in body[:4096]:
+        raise InputError("unsupported attachment type: Word 2003 XML (saved as .doc?)")
     if stripped.startswith(b"{\\rtf"):
         raise InputError("unsupported attachment type: RTF (saved as .doc?)")
     if stripped.startswith((b"<!doctype", b"<html", b"<?xml", b"mime-version")) or b"<html" in head.lower():
@@ -770,11 +777,12 @@ def _w(tag: str) -> str:
 
 _T, _TAB, _BR, _CR, _P, _TBL, _TR, _TC = (_w(t) for t in ("t", "tab", "br", "cr", "p", "tbl", "tr", "tc"))
 _SDT, _SDT_CONTENT, _CUSTOM_XML = _w("sdt"), _w("sdtContent"), _w("customXml")
-_NO_BREAK_HYPHEN, _SOFT_HYPHEN, _SYM = _w("noBreakHyphen"), _w("softHyphen"), _w("sym")
-# Subtrees whose text is not what the page shows: deleted/moved-away revisions, and the
-# fallback copy of every drawing (a text box exists twice: mc:Choice and mc:Fallback).
+_NO_BREAK_HYPHEN, _SOFT_HYPHEN = _w("noBreakHyphen"), _w("softHyphen")
+# Subtrees whose text is not what the page shows: deleted/moved-away revisions, the fallback copy
+# of every drawing (a text box exists twice: mc:Choice and mc:Fallback), ruby annotations, and
+# w:sym glyphs (Wingdings/Symbol code points, not text).
 _SKIP = {_w("del"), _w("moveFrom"), f"{{{_MC}}}Fallback", _w("pPr"), _w("rPr"), _w("instrText"),
-         _w("delText"), _w("footnoteReference"), _w("endnoteReference")}
+         _w("delText"), _w("footnoteReference"), _w("endnoteReference"), _w("rt"), _w("sym")}
 
 
 def _read_docx(body: bytes) -> _Extracted:
@@ -853,12 +861,6 @@ class _DocxWalker:
                 parts.append("\n")
             elif tag == _NO_BREAK_HYPHEN:
                 parts.append("-")
-            elif tag == _SYM:
-                char = child.get(_w("char"))
-                if char:
-                    code = int(char, 16)
-                    # Symbol-font chars live at F0xx; their low byte is usually the ASCII look-alike
-                    parts.append(chr(code - 0xF000) if 0xF020 <= code <= 0xF07E else "")
             elif tag == _P:  # a paragraph inside a text box
                 parts.append(" ")
                 self._text(child, parts)
@@ -903,7 +905,8 @@ class _DocxWalker:
             previous: list[int] | None = None
             for tc in cells:
                 tc_pr = tc.find(_w("tcPr"))
-                span = max(1, _int_val(tc_pr.find(_w("gridSpan")) if tc_pr is not None else None, 1))
+                span = _int_val(tc_pr.find(_w("gridSpan")) if tc_pr is not None else None, 1)
+                span = min(max(span, 1), 512)  # a damaged gridSpan must not build a huge grid
                 col, end = column(grid), column(grid + span)
                 grid += span
                 v_merge = tc_pr.find(_w("vMerge")) if tc_pr is not None else None
@@ -1261,14 +1264,21 @@ def _docbook_table(table: Any) -> Table:
 
 
 class _Cfb:
-    """Minimal reader of OLE2 compound files (the container of .doc/.wps): named streams."""
+    """Minimal reader of OLE2 compound files (the container of .doc/.wps): root-level streams."""
 
-    _FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
+    _LAST = 0xFFFFFFFA  # sector numbers above this are free/end-of-chain/FAT markers
 
     def __init__(self, data: bytes) -> None:
         if len(data) < 512 or not data.startswith(_OLE2_MAGIC):
             raise _Unsupported("not an OLE2 compound file")
         self.data = data
+        try:
+            self._read_header()
+        except (struct.error, IndexError, RecursionError) as error:
+            raise _Unsupported(f"damaged OLE2 file ({type(error).__name__})") from None
+
+    def _read_header(self) -> None:
+        data = self.data
         shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
         if shift not in (9, 12) or mini_shift != 6:
             raise _Unsupported("damaged OLE2 header")
@@ -1279,7 +1289,7 @@ class _Cfb:
         per_sector = self.sector // 4
         sector = difat_start
         for _ in range(difat_count):
-            if sector >= self._END:
+            if sector > self._LAST:
                 break
             entries = struct.unpack_from(f"<{per_sector}I", self._sector(sector))
             difat.extend(entries[:-1])
@@ -1287,52 +1297,61 @@ class _Cfb:
         self.fat: list[int] = []
         for sector in difat[:fat_count]:
             self.fat.extend(struct.unpack_from(f"<{per_sector}I", self._sector(sector)))
-        directory = self._chain(dir_start)
-        self.entries: dict[str, tuple[int, int]] = {}
-        root: tuple[int, int] | None = None
+        directory = self._chain(dir_start, self.fat)
+        raw: list[tuple[str, int, int, int, int, int, int]] = []
         for offset in range(0, len(directory) - 127, 128):
             name_len, kind = struct.unpack_from("<HB", directory, offset + 0x40)
+            left, right, child = struct.unpack_from("<III", directory, offset + 0x44)
             start, size = struct.unpack_from("<II", directory, offset + 0x74)
-            name = directory[offset:offset + max(0, name_len - 2)].decode("utf-16-le", "replace")
-            if kind == 5:
-                root = (start, size)
-            elif kind == 2:
-                self.entries.setdefault(name, (start, size))
-        mini_fat = self._chain(mini_fat_start) if mini_fat_count else b""
+            name = directory[offset:offset + max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
+            raw.append((name, kind, left, right, child, start, size))
+        if not raw or raw[0][1] != 5:
+            raise _Unsupported("damaged OLE2 directory (no root entry)")
+        # Only the root storage's own children: embedded objects (ObjectPool/…) have streams with
+        # the same names (an embedded Word document has its own WordDocument).
+        self.entries: dict[str, tuple[int, int]] = {}
+        pending, seen = [raw[0][4]], set()
+        while pending:
+            index = pending.pop()
+            if index >= len(raw) or index in seen:
+                continue
+            seen.add(index)
+            name, kind, left, right, _, start, size = raw[index]
+            pending += [left, right]
+            if kind == 2:
+                self.entries[name] = (start, size)
+        mini_fat = self._chain(mini_fat_start, self.fat) if mini_fat_count else b""
         self.mini_fat = list(struct.unpack_from(f"<{len(mini_fat) // 4}I", mini_fat))
-        self.mini_stream = self._chain(root[0])[:root[1]] if root else b""
+        self.mini_stream = self._chain(raw[0][5], self.fat)[:raw[0][6]]
 
     def _sector(self, number: int) -> bytes:
         start = (number + 1) * self.sector
-        if start + self.sector > len(self.data) + self.sector:  # a short last sector is tolerated
-            raise _Unsupported("damaged OLE2 file (sector beyond end)")
+        if start >= len(self.data):
+            raise _Unsupported("damaged OLE2 file (sector beyond the end)")
         return self.data[start:start + self.sector]
 
-    def _chain(self, start: int, table: list[int] | None = None, size: int | None = None) -> bytes:
-        table = self.fat if table is None else table
-        unit = self.sector if table is self.fat else 64
+    def _chain(self, start: int, table: list[int]) -> bytes:
         parts: list[bytes] = []
         seen: set[int] = set()
         sector = start
-        while sector < len(table) and sector not in seen:
+        while sector < len(table) and sector not in seen:  # seen: a looping chain ends
             seen.add(sector)
             if table is self.fat:
                 parts.append(self._sector(sector))
             else:
                 parts.append(self.mini_stream[sector * 64:(sector + 1) * 64])
             sector = table[sector]
-        data = b"".join(parts)
-        if size is not None and len(data) < size and unit:
-            raise _Unsupported("damaged OLE2 file (stream shorter than its size)")
-        return data if size is None else data[:size]
+        return b"".join(parts)
 
     def stream(self, name: str) -> bytes:
         if name not in self.entries:
             raise _Unsupported(f"no {name} stream")
         start, size = self.entries[name]
-        if size < self.mini_cutoff:
-            return self._chain(start, self.mini_fat, size)
-        return self._chain(start, None, size)
+        table = self.mini_fat if size < self.mini_cutoff else self.fat
+        data = self._chain(start, table)
+        if len(data) < size:
+            raise _Unsupported(f"damaged OLE2 file ({name} stream shorter than its size)")
+        return data[:size]
 
     def has(self, name: str) -> bool:
         return name in self.entries
@@ -1477,7 +1496,10 @@ def _read_word97(body: bytes, source_type: str) -> _Extracted:
 
     extracted = _Extracted(extractor=f"harvester.documents/{source_type} native Word 97 reader")
     reader = _Word97Text(word, pieces, papx, data_stream, extracted.warnings)
-    reader.read(ccp_text, extracted.blocks)
+    try:
+        reader.read(ccp_text, extracted.blocks)
+    except Exception as error:  # damaged properties: let LibreOffice/antiword try instead
+        raise _Unsupported(f"damaged Word file ({type(error).__name__})") from None
     if ccp_txbx > 0:
         extracted.warnings.append("text boxes not read")
     if reader.list_items:

@@ -50,6 +50,8 @@ def _breakable(text: str, i: int) -> bool:
     """May a line break fall before ``text[i]``? Never inside a Latin word or number, because
     extractors glue such a split back with a space."""
     a, b = text[i - 1], text[i]
+    if a == " " or b == " ":  # a space at a line end is lost by extractors: never wrap there
+        return False
     return not (a.isascii() and b.isascii() and (a.isalnum() or a in ".,%-/")
                 and (b.isalnum() or b in ".,%-/"))
 
