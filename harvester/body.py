@@ -44,7 +44,7 @@ _CONTAINER_XPATHS = tuple(
     )
     for attribute, value in CONTAINERS
 )
-MIN_CONTAINER_CHARS = 20
+MIN_CONTAINER_CHARS = 1  # a township body or "请见附件" is short, and still the body
 
 _SKIP = {"script", "style", "noscript", "iframe", "select", "button", "input", "textarea",
          "object", "embed", "svg", "img", "map", "video", "audio", "template", "head", "title",
@@ -76,7 +76,9 @@ class Region:
 def find_container(doc: lxml_html.HtmlElement) -> Region | None:
     """The first known CMS container (in priority order) that holds some text."""
     for (attribute, value), xpath in zip(CONTAINERS, _CONTAINER_XPATHS, strict=True):
-        candidates = [el for el in xpath(doc) if _text_length(el) >= MIN_CONTAINER_CHARS]
+        # An image-only body (（图片版）) is still the body: it holds the report, as pictures.
+        candidates = [el for el in xpath(doc)
+                      if _text_length(el) >= MIN_CONTAINER_CHARS or el.find(".//img") is not None]
         if candidates:
             best = max(candidates, key=_text_length)
             marker = "." if attribute == "class" else "#"

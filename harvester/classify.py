@@ -38,6 +38,11 @@ def detect_challenge(html: str, status: int | None = None) -> str | None:
     return None
 
 
+def is_report_title(title: str) -> bool:
+    """A title in the 年报 form that is not about reports (a notice, plan or letter)."""
+    return bool(_REPORT_TITLE.search(title)) and not _NOT_REPORT_TITLE.search(title)
+
+
 def classify(title: str, text: str) -> tuple[Kind, str]:
     """Kind and reason for a document with this title and clean text (title on line 1)."""
     body_lines = [line for line in text.splitlines()[1:] if line.strip()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 import trafilatura
 from lxml import etree
@@ -26,7 +27,7 @@ from harvester.body import (
     unwrap_layout_tables,
 )
 from harvester.chrome import strip_chrome
-from harvester.classify import classify, detect_challenge
+from harvester.classify import classify, detect_challenge, is_report_title
 from harvester.decoding import decode
 from harvester.metadata import ATTACHMENT_PREFIX, attachments, looks_like_title, read_metadata
 from harvester.result import Attachment, CleanResult, InputError, Quality
@@ -125,9 +126,13 @@ def clean_html(
         characters=len(text),
         warnings=warnings,
     )
-    if kind == "empty" and region.element.xpath(".//img"):
+    # Only a known body container says the images are the body; elsewhere they are logos.
+    if kind == "empty" and region.how.startswith("container") and region.element.xpath(".//img"):
         quality.needs_ocr = True
-        reason = "body holds images but no text (图片版?): needs OCR"
+        if is_report_title(title):
+            kind, reason = "report", "image-only report (图片版): its text needs OCR"
+        else:
+            reason = "body holds images but no text: needs OCR"
     return CleanResult(
         url=url,
         source_type="html",
@@ -221,3 +226,25 @@ def _extractor(detail: str) -> str:
         f"harvester.clean {__version__} ({detail}); trafilatura {trafilatura.__version__} "
         f"[{TRAFILATURA_OPTIONS}]"
     )
+
+
+def merge_parts(first: CleanResult, parts: list[CleanResult]) -> CleanResult:
+    """One report from an article split over several pages (TRS ``t…_1.html``): the first page's
+    result with the later pages' body lines (their repeated title dropped) and tables appended."""
+    lines = first.text.splitlines()
+    tables = list(first.tables)
+    for part in parts:
+        part_lines = part.text.splitlines()
+        if part_lines and first.metadata.title and part_lines[0] == first.metadata.title:
+            part_lines = part_lines[1:]
+        lines.extend(part_lines)
+        tables.extend(part.tables)
+    text = "\n".join(lines)
+    kind, reason = classify(first.metadata.title, text)
+    quality = Quality(
+        sections=find_sections(text),
+        tables=len(tables),
+        characters=len(text),
+        warnings=[*first.quality.warnings, f"merged {len(parts) + 1} article pages"],
+    )
+    return replace(first, text=text, tables=tables, kind=kind, reason=reason, quality=quality)

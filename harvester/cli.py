@@ -18,9 +18,10 @@ class CommandError(Exception):
 
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     from archive import cli as archive_cli
-    from harvester import extract_cli
+    from harvester import crawl_cli, extract_cli
+    from harvester.testbed import cli as testbed_cli
 
-    return [extract_cli.register, archive_cli.register]
+    return [crawl_cli.register, extract_cli.register, archive_cli.register, testbed_cli.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

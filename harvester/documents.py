@@ -90,12 +90,28 @@ def _extension(url: str) -> str:
     return suffix
 
 
+_MIME_TYPES = {
+    "application/pdf": "pdf",
+    "application/msword": "doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/kswps": "wps",
+    "application/wps-office.wps": "wps",
+    "application/vnd.ms-works": "wps",
+}
+
+
+def _hint(url: str, source_type: str | None) -> str:
+    """The declared type: ``source_type`` (an extension or a MIME type), else the URL's extension."""
+    declared = (source_type or "").split(";")[0].strip().lower().lstrip(".")
+    return _MIME_TYPES.get(declared, declared) or _extension(url)
+
+
 def sniff_type(body: bytes, url: str = "", source_type: str | None = None) -> str:
     """The attachment type from its magic bytes; the hint or URL extension only break ties.
 
     Returns one of :data:`SUPPORTED_TYPES` or raises :class:`InputError`.
     """
-    hint = (source_type or "").lower().lstrip(".") or _extension(url)
+    hint = _hint(url, source_type)
     head = body[:1024]
     if not body:
         raise InputError("empty attachment (0 bytes)")
@@ -150,7 +166,7 @@ def clean_document(body: bytes, url: str, source_type: str | None = None) -> Cle
         extracted = _read_docx(body)
     else:
         extracted = _read_ole_word(body, detected)
-    hint = (source_type or "").lower().lstrip(".") or _extension(url)
+    hint = _hint(url, source_type)
     if hint in SUPPORTED_TYPES and hint != detected and {hint, detected} != {"doc", "wps"}:
         extracted.warnings.append(f"declared {hint}, content is {detected}")
     return _assemble(extracted, url, detected)
@@ -170,28 +186,42 @@ def _scrub(text: str, counter: Counter[str]) -> str:
     return text.replace("\ufffd", "")
 
 
-def _pick_title(paragraphs: list[str]) -> tuple[str, int]:
-    """The title from the leading paragraphs: how many of them it uses.
+_REPORT_WORDS = re.compile(r"报告|年报")
+# Lines that sit above a title without being part of it: 红头 (…文件), document numbers (〔2023〕1号).
+_NOT_TITLE_PART = re.compile(r"文件$|〔\d{4}〕|\[\d{4}\]|\d+号$|^附件")
+# A title fragment that needs the line above: it lacks the agency (starts with the year or with
+# 政府信息公开…) or lacks the year.
+_HEADLESS = re.compile(r"^(?:(?:19|20)\d{2}\s*年|政府|政务|信息公开|工作|年度)")
 
-    Skips a leading 附件/附件1 label; joins a title set on two or three short lines
-    (机关 / 年度 / 政府信息公开工作年度报告) while the text so far does not contain 报告.
+
+def _pick_title(paragraphs: list[str]) -> tuple[str, set[int]]:
+    """The title and the indexes of the leading paragraphs it is made of.
+
+    The first of the first five paragraphs that names a report (报告/年报) is the title, joined
+    with up to two short lines above it when it is a fragment (天津市东丽区人民政府 /
+    2022年政府信息公开工作年度报告). Without such a paragraph, the first one is the title.
+    Paragraphs above the title that are not part of it (附件1, 红头, 文号) stay in the body.
     """
-    start = 0
-    while start < len(paragraphs) and _ATTACHMENT_LABEL.match(paragraphs[start]):
-        start += 1
-    if start >= len(paragraphs):
-        return "", 0
-    title, used = paragraphs[start], start + 1
-    while "报告" not in title and used < min(len(paragraphs), start + 3):
-        candidate = paragraphs[used]
-        if len(candidate) > 40 or len(title) > 40:
-            break
-        title += candidate
-        used += 1
-        if "报告" in candidate:
-            return title, used
-    if "报告" not in title:
-        return paragraphs[start], start + 1
+    candidates = [
+        i for i, text in enumerate(paragraphs[:5])
+        if _REPORT_WORDS.search(text) and len(text) <= 80 and not _ATTACHMENT_LABEL.match(text)
+    ]
+    if not candidates:
+        first = next((i for i, text in enumerate(paragraphs) if not _ATTACHMENT_LABEL.match(text)), None)
+        return ("", set()) if first is None else (paragraphs[first], {first})
+    index = candidates[0]
+    title, used = paragraphs[index], {index}
+    above = index - 1
+    while (
+        above >= 0
+        and len(used) < 3
+        and (report_year(title) is None or _HEADLESS.match(title))
+        and len(paragraphs[above]) <= 30
+        and not _NOT_TITLE_PART.search(paragraphs[above])
+    ):
+        title = paragraphs[above] + _glue(paragraphs[above], title) + title
+        used.add(above)
+        above -= 1
     return title, used
 
 
@@ -214,13 +244,11 @@ def _assemble(extracted: _Extracted, url: str, source_type: str) -> CleanResult:
             break
         leading.append(block)
     if extracted.title is not None:
-        title = normalize_space(_scrub(extracted.title, garbage))
-        used = 0
+        title, used = normalize_space(_scrub(extracted.title, garbage)), set()
     else:
         title, used = _pick_title(leading)
-    # Lines skipped before the title (附件1) stay in the body, right after the title.
-    skipped = [b for b in leading[:used] if _ATTACHMENT_LABEL.match(b)]  # type: ignore[arg-type]
-    body_blocks = skipped + blocks[used:]
+    # Paragraphs above the title that are not part of it (附件1, 红头, 文号) follow the title.
+    body_blocks = [block for index, block in enumerate(blocks) if index not in used]
 
     lines: list[str] = [title]
     tables: list[Table] = []
@@ -339,18 +367,31 @@ def _read_pdf(body: bytes) -> _Extracted:
             if not pages:
                 raise InputError("corrupt PDF: no pages")
             repair = _GlyphRepair(body)
+            broken: list[tuple[int, Exception]] = []
             for number, page in enumerate(pages):
                 heights[number] = float(page.height)
-                repair.page(page, number)
-                page_flow, image_only = _pdf_page(page, number)
+                try:
+                    repair.page(page, number)
+                    page_flow, image_only = _pdf_page(page, number)
+                except Exception as error:  # a broken content stream: lose this page, not all
+                    broken.append((number + 1, error))
+                    continue
+                finally:
+                    page.close()  # pdfplumber caches layout objects per page
                 if image_only:
                     image_only_pages.append(number + 1)
                 flow.extend(page_flow)
-                page.close()  # pdfplumber caches layout objects per page
     except InputError:
         raise
-    except Exception as error:  # a broken content stream deep inside pdfminer
+    except Exception as error:  # a broken document structure deep inside pdfminer
         raise InputError(_one_line("corrupt PDF", error)) from None
+    if broken:
+        if len(broken) == len(heights):
+            cause = broken[0][1]
+            cause = cause.args[0] if isinstance(cause, PdfminerException) and cause.args else cause
+            raise InputError(_one_line("corrupt PDF (no readable page)", cause))
+        pages_lost = _ranges([number for number, _ in broken])
+        extracted.warnings.append(_one_line(f"unreadable page(s) {pages_lost} skipped", broken[0][1]))
 
     if repair.repaired:
         extracted.extractor += f"+pypdfium2 {_version('pypdfium2')}"
@@ -588,36 +629,43 @@ def _drop_running_lines(flow: list[_Line | _PdfTable], heights: dict[int, float]
 
 
 def _pdf_title(flow: list[_Line | _PdfTable]) -> tuple[str | None, list[_Line | _PdfTable]]:
-    """The title as the largest-font lines on page 1 (joined when set on two lines)."""
+    """The title from the large-font lines at the top of page 1 (a title set on two lines is
+    joined): the group that names a report (报告/年报), else the largest. None when page 1 has
+    no line larger than the body text; the first paragraph then decides."""
     lines = [item for item in flow if isinstance(item, _Line)]
     if not lines:
         return None, flow
     body_size = Counter(round(line.size) for line in lines for _ in line.text).most_common(1)[0][0]
-    first_page: list[int] = []
-    for index, item in enumerate(flow):
+    head: list[_Line] = []
+    for item in flow:
         if isinstance(item, _PdfTable) or item.page != lines[0].page:
             break
-        first_page.append(index)
-    if not first_page:
+        head.append(item)
+    groups: list[tuple[int, int]] = []  # [start, end) of consecutive large lines of one size
+    index = 0
+    while index < len(head):
+        size = head[index].size
+        end = index + 1
+        if size >= body_size + 1.5:
+            while (
+                end < len(head)
+                and abs(head[end].size - size) < 0.5
+                and head[end].top - head[end - 1].bottom < size * 1.5
+            ):
+                end += 1
+            groups.append((index, end))
+        index = end
+    if not groups:
         return None, flow
-    head: list[_Line] = [flow[i] for i in first_page]  # type: ignore[misc]
-    biggest = max(line.size for line in head)
-    if biggest < body_size + 1.5:
-        return None, flow  # no size difference: "first paragraph" decides later
-    start = next(i for i, line in enumerate(head) if line.size >= biggest - 0.5)
-    end = start
-    while (
-        end + 1 < len(head)
-        and abs(head[end + 1].size - biggest) < 0.5
-        and head[end + 1].top - head[end].bottom < biggest * 1.5
-    ):
-        end += 1
+    texts = {group: "".join(line.text for line in head[group[0]:group[1]]) for group in groups}
+    naming = [group for group in groups if _REPORT_WORDS.search(texts[group])]
+    start, end = naming[0] if naming else max(groups, key=lambda group: head[group[0]].size)
     title = ""
-    for line in head[start:end + 1]:
+    for line in head[start:end]:
         title += _glue(title, line.text) + line.text
     if not title.strip() or len(normalize_space(title)) > 120:
         return None, flow
-    return title, flow[:start] + flow[end + 1:]
+    return title, flow[:start] + flow[end:]
 
 
 def _pdf_blocks(flow: list[_Line | _PdfTable], warnings: list[str]) -> list[str | Table]:
@@ -1005,19 +1053,16 @@ def _int_val(element: Any, default: int) -> int:
 
 # Word's automatic numbering: headings typed as 总体情况 with a 一、 list level would lose the
 # section number (and find_sections with it) if the list labels were not rendered.
-_CN_DIGITS = "零一二三四五六七八九"
+_CN_DIGITS, _CN_LEGAL_DIGITS = "零一二三四五六七八九", "零壹贰叁肆伍陆柒捌玖"
 
 
-def _chinese_number(n: int) -> str:
-    if n <= 0:
+def _chinese_number(n: int, digits: str = _CN_DIGITS, ten: str = "十") -> str:
+    if n <= 0 or n >= 100:
         return str(n)
     if n < 10:
-        return _CN_DIGITS[n]
-    if n < 20:
-        return "十" + (_CN_DIGITS[n - 10] if n > 10 else "")
-    if n < 100:
-        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
-    return str(n)
+        return digits[n]
+    tens = "" if n < 20 and digits is _CN_DIGITS else digits[n // 10]
+    return tens + ten + (digits[n % 10] if n % 10 else "")
 
 
 def _roman(n: int) -> str:
@@ -1032,8 +1077,10 @@ def _roman(n: int) -> str:
 
 
 def _format_number(n: int, fmt: str) -> str:
-    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified",
-               "ideographDigital", "japaneseCounting", "taiwaneseCounting"):
+    if fmt in ("chineseLegalSimplified", "ideographLegalTraditional"):
+        return _chinese_number(n, _CN_LEGAL_DIGITS, "拾")
+    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographDigital", "japaneseCounting",
+               "taiwaneseCounting", "taiwaneseCountingThousand"):
         return _chinese_number(n)
     if fmt in ("upperLetter", "lowerLetter"):
         letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
@@ -1360,7 +1407,7 @@ class _Cfb:
 # Paragraph/table property operations (sprms) the reader needs, from [MS-DOC] 2.6.
 _SPRM_P_IN_TABLE, _SPRM_P_TTP, _SPRM_P_ITAP = 0x2416, 0x2417, 0x6649
 _SPRM_P_INNER_CELL, _SPRM_P_INNER_TTP, _SPRM_P_HUGE_PAPX = 0x244B, 0x244C, 0x6646
-_SPRM_P_ILFO = 0x460B
+_SPRM_P_ILFO, _SPRM_P_ILVL = 0x460B, 0x260A
 _SPRM_T_DEF_TABLE, _SPRM_T_VERT_MERGE, _SPRM_P_CHG_TABS = 0xD608, 0xD62B, 0xC615
 _OPERAND_SIZE = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}
 
@@ -1400,7 +1447,8 @@ class _Pap:
     inner_cell: bool = False
     bounds: list[int] = field(default_factory=list)  # cell edges in twips (TAP of a row end)
     merges: list[int] = field(default_factory=list)  # per cell: TC80 flags
-    list_item: bool = False
+    ilfo: int = 0  # list instance (1-based) of an automatically numbered paragraph; 0: none
+    ilvl: int = 0  # its list level
 
 
 def _parse_pap(grpprl: bytes, data_stream: bytes) -> _Pap:
@@ -1432,7 +1480,9 @@ def _parse_pap(grpprl: bytes, data_stream: bytes) -> _Pap:
         elif sprm == _SPRM_P_INNER_TTP and operand:
             pap.ttp = pap.ttp or operand[0] != 0
         elif sprm == _SPRM_P_ILFO and len(operand) == 2:
-            pap.list_item = struct.unpack("<h", operand)[0] > 0
+            pap.ilfo = max(struct.unpack("<h", operand)[0], 0)
+        elif sprm == _SPRM_P_ILVL and operand:
+            pap.ilvl = operand[0] & 0x0F
         elif sprm == _SPRM_T_DEF_TABLE and len(operand) >= 3:
             count = operand[2]
             edges_end = 3 + 2 * (count + 1)
@@ -1491,19 +1541,23 @@ def _read_word97(body: bytes, source_type: str) -> _Extracted:
         fc_bte_papx, lcb_bte_papx = pair(13)
         pieces = _pieces(table[fc_clx:fc_clx + lcb_clx])
         papx = _papx_runs(word, table[fc_bte_papx:fc_bte_papx + lcb_bte_papx])
+        try:
+            lists = _Word97Lists(table, pair(73), pair(74))
+        except (struct.error, IndexError, ValueError):
+            lists = _Word97Lists(table, (0, 0), (0, 0))  # damaged list tables: no labels
     except (struct.error, IndexError, KeyError) as error:
         raise _Unsupported(f"damaged Word file ({type(error).__name__})") from None
 
     extracted = _Extracted(extractor=f"harvester.documents/{source_type} native Word 97 reader")
-    reader = _Word97Text(word, pieces, papx, data_stream, extracted.warnings)
+    reader = _Word97Text(word, pieces, papx, data_stream, extracted.warnings, lists)
     try:
         reader.read(ccp_text, extracted.blocks)
     except Exception as error:  # damaged properties: let LibreOffice/antiword try instead
         raise _Unsupported(f"damaged Word file ({type(error).__name__})") from None
     if ccp_txbx > 0:
         extracted.warnings.append("text boxes not read")
-    if reader.list_items:
-        extracted.warnings.append(f"{reader.list_items} automatically numbered paragraphs: list labels not rendered")
+    if reader.unlabelled:
+        extracted.warnings.append(f"{reader.unlabelled} automatically numbered paragraphs without a readable label")
     return extracted
 
 
@@ -1558,6 +1612,91 @@ def _papx_runs(word: bytes, plc: bytes) -> list[tuple[int, int, bytes]]:
     return runs
 
 
+# Word 97 number formats (nfc) → the OOXML names _format_number knows.
+_NFC = {0: "decimal", 1: "upperRoman", 2: "lowerRoman", 3: "upperLetter", 4: "lowerLetter",
+        5: "decimal", 10: "ideographDigital", 11: "japaneseCounting", 14: "decimalFullWidth",
+        18: "decimalEnclosedCircle", 19: "decimalFullWidth", 22: "decimal", 23: "bullet",
+        30: "ideographTraditional", 33: "taiwaneseCounting", 34: "ideographLegalTraditional",
+        35: "taiwaneseCountingThousand", 37: "chineseCounting", 38: "chineseLegalSimplified",
+        39: "chineseCountingThousand", 255: "none"}
+
+
+class _Word97Lists:
+    """List labels of a Word 97 file (PlfLst + LVLs, PlfLfo), counted as Word does.
+
+    Headings numbered automatically (一、 （一）) keep their label, as in the DOCX reader.
+    """
+
+    def __init__(self, table: bytes, plf_lst: tuple[int, int], plf_lfo: tuple[int, int]) -> None:
+        self.levels: dict[int, list[tuple[int, str, list[int | str]]]] = {}  # lsid → levels
+        self.instances: list[tuple[int, dict[int, int]]] = []  # per LFO: lsid, start overrides
+        self.counters: dict[int, dict[int, int]] = {}
+        fc, lcb = plf_lst
+        if not lcb:
+            return
+        (count,) = struct.unpack_from("<h", table, fc)
+        position = fc + 2 + 28 * count
+        for index in range(count):
+            lsid = struct.unpack_from("<i", table, fc + 2 + 28 * index)[0]
+            simple = table[fc + 2 + 28 * index + 26] & 0x01
+            levels = []
+            for _ in range(1 if simple else 9):
+                level, position = self._lvl(table, position)
+                levels.append(level)
+            self.levels[lsid] = levels
+        fc, lcb = plf_lfo
+        if not lcb:
+            return
+        (lfo_count,) = struct.unpack_from("<I", table, fc)
+        entries = [struct.unpack_from("<iiiB", table, fc + 4 + 16 * i) for i in range(lfo_count)]
+        position = fc + 4 + 16 * lfo_count
+        for lsid, _, _, overrides in entries:
+            starts: dict[int, int] = {}
+            position += 4  # LFOData.cp
+            for _ in range(overrides):
+                start, flags = struct.unpack_from("<iI", table, position)
+                position += 8
+                if flags & 0x10:  # fStartAt
+                    starts[flags & 0x0F] = start
+                if flags & 0x20:  # fFormatting: a whole LVL follows
+                    _, position = self._lvl(table, position)
+            self.instances.append((lsid, starts))
+
+    @staticmethod
+    def _lvl(table: bytes, position: int) -> tuple[tuple[int, str, list[int | str]], int]:
+        """One LVL: (start, format, label template as text and level placeholders), next offset."""
+        start, nfc = struct.unpack_from("<iB", table, position)
+        chpx, papx = table[position + 24], table[position + 25]
+        position += 28 + chpx + papx
+        (length,) = struct.unpack_from("<H", table, position)
+        raw = table[position + 2:position + 2 + 2 * length].decode("utf-16-le", "replace")
+        template: list[int | str] = [ord(c) if ord(c) < 9 else c for c in raw]  # 0–8: level numbers
+        return (start, _NFC.get(nfc, "decimal"), template), position + 2 + 2 * length
+
+    def label(self, ilfo: int, ilvl: int) -> str | None:
+        if ilfo > len(self.instances):
+            return None
+        lsid, starts = self.instances[ilfo - 1]
+        levels = self.levels.get(lsid)
+        if not levels or ilvl >= len(levels):
+            return None
+        counters = self.counters.setdefault(ilfo, {})
+        start = starts.get(ilvl, levels[ilvl][0])
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        if levels[ilvl][1] == "bullet":
+            return ""
+        out = ""
+        for part in levels[ilvl][2]:
+            if isinstance(part, str):
+                out += part
+            elif part < len(levels):
+                value = counters.get(part, starts.get(part, levels[part][0]))
+                out += _format_number(value, levels[part][1])
+        return out
+
+
 def _cp1252(byte: int) -> str:
     try:
         return bytes([byte]).decode("cp1252")
@@ -1569,14 +1708,16 @@ class _Word97Text:
     """Walks the main text by character position, splitting paragraphs, cells and rows."""
 
     def __init__(self, word: bytes, pieces: list[tuple[int, int, int, bool]],
-                 papx: list[tuple[int, int, bytes]], data_stream: bytes, warnings: list[str]) -> None:
+                 papx: list[tuple[int, int, bytes]], data_stream: bytes, warnings: list[str],
+                 lists: _Word97Lists | None = None) -> None:
         self.word = word
         self.pieces = pieces
         self.papx = papx
         self.papx_starts = [run[0] for run in papx]
         self.data_stream = data_stream
         self.warnings = warnings
-        self.list_items = 0
+        self.lists = lists
+        self.unlabelled = 0
         self._pap_cache: dict[bytes, _Pap] = {}
 
     def _pap_at(self, fc: int) -> _Pap:
@@ -1643,8 +1784,15 @@ class _Word97Text:
             pap = self._pap_at(fc)
             text = "".join(paragraph)
             paragraph.clear()
-            if pap.list_item:
-                self.list_items += 1
+            if pap.ilfo:
+                try:
+                    label = self.lists.label(pap.ilfo, pap.ilvl) if self.lists else None
+                except (IndexError, KeyError, ValueError):  # a damaged list table costs the label only
+                    label = None
+                if label is None:
+                    self.unlabelled += 1
+                else:
+                    text = label + text
             if pap.depth == 0 or char == "\x0c" and not rows and not row_cells:
                 finish_table()
                 out.append(text)

@@ -1,14 +1,57 @@
-"""Scrapy settings for the harvester (the crawl itself arrives with the discovery work)."""
+"""Scrapy settings of the harvester. Every one can be overridden with ``-s NAME=VALUE``."""
 
 BOT_NAME = "nianbao-harvester"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# Politeness: robots.txt, one connection per host, ≥ 1 s between requests to a host (AutoThrottle
+# may lengthen it, never shorten it below DOWNLOAD_DELAY), honest identification.
 ROBOTSTXT_OBEY = True
-# Honest identification; deployments set HARVESTER_CONTACT to a URL or mailbox that reaches them.
-USER_AGENT = "nianbao-harvester/0.1 (research archive of government annual reports; +HARVESTER_CONTACT)"
 DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 AUTOTHROTTLE_ENABLED = True
-TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-FEED_EXPORT_ENCODING = "utf-8"
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Deployments set HARVESTER_CONTACT to a URL or mailbox that reaches them; it goes in User-Agent.
+HARVESTER_CONTACT = "https://pypi.org/project/nianbao-harvester/"
+USER_AGENT = f"nianbao-harvester/0.1 (+{HARVESTER_CONTACT}; archive of government annual reports)"
+
+# Robustness: retry transient failures (503 among them), bound sizes and time.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # scanned 年报 PDFs reach tens of MB; beyond is not a report
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = False  # keep a truncated body, flagged, rather than nothing
+DEPTH_LIMIT = 12
+REDIRECT_MAX_TIMES = 10
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "harvester.middlewares.LoopAwareRedirectMiddleware": 600,
+}
+ITEM_PIPELINES = {
+    "harvester.pipelines.CleanPipeline": 300,
+    "harvester.pipelines.ArchivePipeline": 800,
+}
+EXTENSIONS = {
+    "harvester.progress.Progress": 500,
+}
+
+# The harvester's own settings.
+HARVESTER_DB = "harvest.db"
+HARVESTER_SEEDS = None  # a CSV file; None: the registry shipped with the package
+HARVESTER_BATCH_SIZE = 50  # archive items per transaction
+HARVESTER_HOST_BUDGET = 2000  # pages per host per crawl: crawler traps end here
+HARVESTER_NAV_DEPTH = 4  # navigation hops from a home page towards the 年报 column
+HARVESTER_PROGRESS = "auto"  # live progress line: auto (only on a terminal), on, off
+HARVESTER_RECORDED_SETTINGS = [
+    "USER_AGENT", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_ENABLED",
+    "ROBOTSTXT_OBEY", "DEPTH_LIMIT", "HARVESTER_HOST_BUDGET", "HARVESTER_NAV_DEPTH",
+    "HARVESTER_SEEDS",
+]
+
 LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

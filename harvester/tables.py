@@ -96,6 +96,10 @@ def is_layout_table(table: lxml_html.HtmlElement) -> bool:
     """True for tables used as page layout rather than data (nested tables, block content)."""
     if table.xpath(".//table"):
         return True
+    rows = own_rows(table)
+    cells = [[c for c in row if c.tag in ("td", "th")] for row in rows]
+    if all(len(row) <= 1 and all(_span(c, "colspan") <= 1 for c in row) for row in cells):
+        return True  # one column: a box around content (header bar, footer, body), not data
     width = (table.get("width") or "").strip().rstrip("px")
     if width.isdigit() and int(width) >= 900 and table.xpath(".//div|.//ul|.//form"):
         return True

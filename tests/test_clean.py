@@ -101,9 +101,15 @@ def test_notice_about_reports_is_not_a_report():
     assert result.kind == "not_report" and result.text.startswith("关于做好2020年")
 
 
-def test_image_only_report_needs_ocr():
-    body = "<p>某某镇2020年政府信息公开工作年度报告（图片版）</p><p><img src='nb1.png' alt='nb1.png'></p>"
-    result = harvester.clean(page(body), "http://127.0.0.11/a.html")
+def test_image_only_report_is_a_report_that_needs_ocr():
+    head = "<title>某某镇2020年政府信息公开工作年度报告（图片版）</title>"
+    result = harvester.clean(page("<p><img src='nb1.png' alt='nb1.png'></p>", head), "http://127.0.0.11/a.html")
+    assert result.kind == "report" and result.quality.needs_ocr
+    assert result.text == "某某镇2020年政府信息公开工作年度报告（图片版）"  # no alt text, no chrome
+
+
+def test_images_without_a_report_title_are_empty_and_need_ocr():
+    result = harvester.clean(page("<p><img src='a.png'></p>", "<title>图片新闻</title>"), "http://127.0.0.11/a.html")
     assert result.kind == "empty" and result.quality.needs_ocr
 
 

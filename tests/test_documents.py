@@ -19,6 +19,7 @@ import pytest
 from harvester import documents
 from harvester.documents import clean_document, sniff_type
 from harvester.result import CELL_SEPARATOR, CleanResult, InputError, Table
+from harvester.textutil import report_year
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 REPORTS = ["report_2022.pdf", "report_2022_writer.pdf", "report_2022.docx", "report_2022.doc"]
@@ -98,6 +99,18 @@ def test_report_fixture(name: str) -> None:
     assert result.extractor.startswith(f"harvester.documents/{expected['source_type']} ")
 
 
+@pytest.mark.parametrize("name", ["numbered.docx", "numbered.doc"])
+def test_word_list_numbers_are_rendered(name: str) -> None:
+    """Headings numbered by Word lists (numbering.xml / the DOC's LST+LFO tables) keep their
+    一、 （一） 1. labels, so the section headings are found."""
+    body, expected = load(name)
+    result = clean_document(body, name)
+    assert result.text.splitlines() == [expected["title"], *expected["paragraphs"]]
+    assert result.quality.sections == expected["sections"]
+    assert (result.kind, result.metadata.year) == (expected["kind"], expected["year"])
+    assert not result.quality.warnings
+
+
 @pytest.mark.parametrize("name", ["report_2022.docx", "report_2022.doc"])
 def test_word_spans_match_the_merges(name: str) -> None:
     """gridSpan/vMerge (DOCX) and cell edges/TC flags (DOC) give the spans that were merged."""
@@ -154,6 +167,9 @@ def test_sniff_by_magic_not_extension() -> None:
     assert sniff_type(doc, "https://x.gov.cn/a.wps") == "wps"
     assert sniff_type(doc, "https://x.gov.cn/a.doc") == "doc"
     assert sniff_type(doc, "https://x.gov.cn/file", source_type="wps") == "wps"
+    assert sniff_type(doc, "https://x.gov.cn/file", source_type="application/kswps") == "wps"
+    result = clean_document(docx, "https://x.gov.cn/file", source_type="application/pdf")
+    assert "declared pdf, content is docx" in result.quality.warnings
     result = clean_document(pdf, "https://x.gov.cn/a.doc")
     assert result.source_type == "pdf"
     assert "declared doc, content is pdf" in result.quality.warnings
@@ -342,15 +358,29 @@ def test_pdf_cid_garbage_is_removed_and_reported() -> None:
     assert any("U+FFFD" in w for w in result.quality.warnings)
 
 
-def test_title_on_two_lines_and_attachment_label() -> None:
+@pytest.mark.parametrize(
+    ("leading", "title", "body_start"),
+    [
+        # title set on two lines; a 附件 label above it stays in the body
+        (["附件1", "某某县人民政府办公室", "2021年政府信息公开工作年度报告"],
+         "某某县人民政府办公室2021年政府信息公开工作年度报告", ["附件1"]),
+        # three fragments
+        (["某某县人民政府", "2021年政府信息公开", "工作年度报告"],
+         "某某县人民政府2021年政府信息公开工作年度报告", []),
+        # 红头 and 文号 above a complete title are not part of it
+        (["某某县人民政府办公室文件", "某政办〔2022〕3号", "某某县2021年政府信息公开工作年度报告"],
+         "某某县2021年政府信息公开工作年度报告", ["某某县人民政府办公室文件", "某政办〔2022〕3号"]),
+        # no report title at all: the first paragraph
+        (["关于做好2022年政务公开工作的通知"], "关于做好2022年政务公开工作的通知", []),
+    ],
+)
+def test_title_choice(leading: list[str], title: str, body_start: list[str]) -> None:
     from harvester.documents import _assemble, _Extracted
 
-    blocks: list[str | Table] = ["附件1", "某某县人民政府办公室", "2021年政府信息公开工作年度报告", "一、总体情况",
-                                 "正文" * 30]
+    blocks: list[str | Table] = [*leading, "一、总体情况", "正文" * 30]
     result = _assemble(_Extracted(blocks=blocks, extractor="t"), "a.docx", "docx")
-    assert result.text.splitlines()[:3] == [
-        "某某县人民政府办公室2021年政府信息公开工作年度报告", "附件1", "一、总体情况"]
-    assert result.metadata.year == 2021
+    assert result.text.splitlines() == [title, *body_start, "一、总体情况", "正文" * 30]
+    assert result.metadata.year == report_year(title)
 
 
 def test_encrypted_pdf_with_empty_user_password() -> None:
@@ -406,3 +436,17 @@ def test_docm_content_type_read_from_raw_xml() -> None:
     result = clean_document(buffer.getvalue(), "https://x.gov.cn/a.docm")
     assert "lxml" in result.extractor
     assert result.text == clean_document(body, "a.docx").text
+
+
+def test_pdf_with_one_damaged_page_keeps_the_others() -> None:
+    """A broken content stream costs its page, not the document."""
+    pypdf = pytest.importorskip("pypdf")
+    body = (FIXTURES / "report_2022.pdf").read_bytes()
+    contents = pypdf.PdfReader(io.BytesIO(body)).pages[2].get_object().raw_get("/Contents")
+    start = body.index(b"stream", body.index(f"\n{contents.idnum} 0 obj".encode())) + 8
+    damaged = body[:start] + b"\xff" * 16 + body[start + 16:]
+    result = clean_document(damaged, "a.pdf")
+    assert any(w.startswith("unreadable page(s) 3 skipped") for w in result.quality.warnings)
+    lines = result.text.splitlines()
+    assert lines[0] == "天津市东丽区人民政府2022年政府信息公开工作年度报告"
+    assert "一、总体情况" in lines and "五、存在的主要问题及改进情况" not in lines

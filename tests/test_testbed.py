@@ -9,6 +9,7 @@ import http.client
 import io
 import json
 import re
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -165,8 +166,8 @@ def test_column_name_meta_on_list_and_detail_pages(bed: Testbed) -> None:
     for portal in bed.manifest["portals"]:
         col = portal["columns"][0]
         body = get(col["url"])
-        assert f'<meta name="ColumnName" content="{col["name"]}">'.encode("gbk" if portal["key"] == "trs" else "utf-8") \
-            in body
+        meta = f'<meta name="ColumnName" content="{col["name"]}">'
+        assert meta.encode("gbk" if portal["key"] == "trs" else "utf-8") in body
     report = next(r for r in bed.manifest["reports"] if r["portal"] == "jiyue" and r["source_type"] == "html")
     assert b'<meta name="ColumnName" content="' in get(report["url"])
 
@@ -274,10 +275,15 @@ def test_transient_503_then_200(local: TestbedServer) -> None:
     assert statuses == [503] * FAIL_FIRST + [200, 200]
 
 
-def test_slow_page(bed: Testbed) -> None:
+def test_slow_page_does_not_block_others(bed: Testbed) -> None:
     page = special(bed.manifest, "slow")
     started = time.monotonic()
-    get(page["url"])
+    slow = threading.Thread(target=get, args=(page["url"],))
+    slow.start()
+    time.sleep(0.05)
+    get(column(bed.manifest, "trs")["url"])  # same host, concurrent connection
+    assert time.monotonic() - started < SLOW * 0.9
+    slow.join()
     assert time.monotonic() - started >= SLOW * 0.9
 
 
@@ -413,6 +419,17 @@ def test_mutation_adds_changes_and_removes(local: TestbedServer) -> None:
                 and "503" not in u and fetch(u)[0] == 200)
     assert fetch(same, headers={"If-None-Match": etags[same]})[0] == 304
     assert json.loads((local.manifest_path or Path()).read_text(encoding="utf-8"))["generation"] == 1
+
+
+def test_child_process_mutation_and_portal_subset(tmp_path: Path) -> None:
+    with start_testbed(tmp_path, portals=["jiyue"], big_bytes=1000) as child:
+        assert [h["role"] for h in child.manifest["hosts"].values()] == ["portal", "spam_mirror"]
+        assert {r["portal"] for r in child.manifest["reports"]} == {"jiyue"}
+        manifest = child.mutate(1)
+        removed = next(c for c in manifest["changes"] if c["change"] == "removed")
+        assert fetch(removed["url"])[0] == 404
+        assert json.loads(child.manifest_path.read_text(encoding="utf-8"))["generation"] == 1
+    assert child.process.returncode == 0
 
 
 def test_request_log(local: TestbedServer, tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ from harvester.testbed.reports import (
     ReportSpec,
     make_document,
     make_report,
+    rng_for,
 )
 
 MANIFEST_VERSION = 1
@@ -406,10 +407,13 @@ class Portal:
         host = host or self.host
         site = site or self.site
         template = template or self.template
+        # Page details come from the path, not the portal's id sequence: adding or removing a page
+        # in another generation must not move any other page's URL.
+        local = rng_for(self.net.seed, host.address, path)
         info = PageInfo(site=site, url=self.url(path, host),
                         index_no=page_args.pop("index_no", f"{site.site_id}/{report.published.year}-"
-                                                           f"{self.rng.randint(1, 400):05d}"),
-                        views=page_args.pop("views", self.rng.randint(40, 4000)),
+                                                           f"{local.randint(1, 400):05d}"),
+                        views=page_args.pop("views", local.randint(40, 4000)),
                         style=page_args.pop("style", index), **page_args)
         body, headers = render(template, report, info)
         return info, body, headers["Content-Type"]
@@ -670,8 +674,9 @@ def _build_trs(net: Network) -> None:
     old, hop = tpath(d, doc, "htm"), f"{cdir}jump.html?id={doc}"
     rep = spec("seed_004", 2020, d, blank_zeros=True)
     p.add_report(col, final, rep, index=3, list_path=old, variant="zoom", flags=frozenset({"chrome_in_body"}))
-    host.routes[old] = lambda _r, to=f"{cdir}jump.html?id={doc}": _redirect(301, to)
-    host.routes[f"{cdir}jump.html"] = _jump_route(net, host, {str(doc): final})
+    hop_url = p.url(hop)  # the 301 gives an absolute Location, the 302 a root-relative one
+    host.routes[old] = lambda _r, to=hop_url: _redirect(301, to)
+    host.routes[f"{cdir}jump.html"] = _jump_route({str(doc): final})
     p.special("redirect_chain", p.url(old), rep.title, chain=[p.url(old), p.url(hop), p.url(final)],
               final_url=p.url(final))
     # 2019: attachment-only, the report is a PDF.
@@ -865,7 +870,8 @@ def _redirect(status: int, location: str) -> Response:
                           {"Location": location})
 
 
-def _jump_route(net: Network, host: Host, targets: dict[str, str]) -> Callable[[Request], Response]:
+def _jump_route(targets: dict[str, str]) -> Callable[[Request], Response]:
+    """jump.html?id=N: the second hop of the redirect chain."""
     def route(request: Request) -> Response:
         target = targets.get(request.param("id"))
         return _redirect(302, target) if target else not_found()

@@ -16,6 +16,7 @@ Control endpoints under ``/__testbed__/`` (not logged, not linked): ``GET manife
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -53,7 +54,16 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], testbed: TestbedServer) -> None:
         self.testbed = testbed
+        self.connections: set[socket.socket] = set()  # open keep-alive connections, closed at stop
+        self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            for connection in list(self.connections):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self.connections.clear()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -64,6 +74,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass  # the request log replaces stderr noise
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        with contextlib.suppress(OSError):  # the client (or stop()) already closed the socket
+            super().finish()
 
     def do_GET(self) -> None:
         self._handle("GET")
@@ -200,6 +221,7 @@ class TestbedServer:
             t.join(5)
         for server in self.servers:
             server.server_close()
+            server.close_connections()  # keep-alive clients must not be answered after stop
         with self._log_lock:
             if self._log_file:
                 self._log_file.close()
@@ -406,12 +428,6 @@ def start_testbed(directory: str | Path, *, port: int = 0, host_base: str = "127
     info = json.loads(ready.read_text(encoding="utf-8"))
     return Testbed(port=info["port"], host_base=host_base, manifest_path=manifest_path, log_path=log_path,
                    process=process, manifest=json.loads(manifest_path.read_text(encoding="utf-8")))
-
-
-def free_port(address: str = "127.0.0.11") -> int:
-    with socket.socket() as sock:
-        sock.bind((address, 0))
-        return int(sock.getsockname()[1])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,120 @@
+"""``harvester crawl``: run the portal spider into the archive.
+
+    harvester crawl [--seeds FILE] [--db PATH] [-s NAME=VALUE …] [--demo] [--log-file PATH]
+
+Scrapy settings pass through with ``-s``. ``--demo`` starts the bundled test-bed portals on
+loopback and crawls them, so the whole chain runs with no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from harvester.cli import CommandError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "crawl",
+        help="crawl portals for 年报 into the archive",
+        description="Crawl government portals from a seed list, find their 政府信息公开工作年度报告 "
+        "and archive every capture and report version in SQLite.",
+    )
+    parser.add_argument("--seeds", type=Path, help="seed CSV (name,url[,level,region_code,parent,hosts,"
+                        "confidence]); default: the registry shipped with the package")
+    parser.add_argument("--db", type=Path, help="archive file (default: harvest.db; with --demo: "
+                        "harvest-demo.db)")
+    parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy or harvester setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable)")
+    parser.add_argument("--demo", action="store_true",
+                        help="crawl the bundled test-bed portals on 127.0.0.11… (no network needed)")
+    parser.add_argument("--log-file", type=Path, help="full log here (default: harvester.log beside the "
+                        "archive); the terminal shows warnings, progress and the summary")
+    parser.set_defaults(handler=run)
+
+
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"-s {pair!r}: expected NAME=VALUE")
+        settings[name.strip()] = value
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from spiders.seeds import SeedError, load_seeds
+
+    overrides = parse_settings(args.settings)
+    db = args.db or Path("harvest-demo.db" if args.demo else "harvest.db")
+    if db.is_dir():
+        raise CommandError(f"{db}: is a directory, not an archive file")
+    if not db.parent.exists():
+        raise CommandError(f"{db}: directory {db.parent} does not exist")
+    testbed = None
+    seeds_path = args.seeds
+    if args.demo:
+        from harvester.testbed.demo import start_demo
+
+        testbed, seeds_path = start_demo(Path(tempfile.mkdtemp(prefix="harvester-demo-")))
+        overrides.setdefault("DOWNLOAD_DELAY", "0.05")
+        overrides.setdefault("AUTOTHROTTLE_ENABLED", "False")
+    try:
+        load_seeds(seeds_path)  # fail before starting anything: one line naming the bad row
+    except SeedError as error:
+        raise CommandError(str(error)) from None
+
+    settings = Settings()
+    settings.setmodule("harvester.settings", priority="project")
+    settings.set("HARVESTER_DB", str(db), priority="cmdline")
+    settings.set("HARVESTER_SEEDS", str(seeds_path) if seeds_path else None, priority="cmdline")
+    log_file = args.log_file or db.with_name("harvester.log")
+    settings.set("LOG_FILE", str(log_file), priority="cmdline")
+    settings.set("LOG_LEVEL", overrides.pop("LOG_LEVEL", "INFO"), priority="cmdline")
+    for name, value in overrides.items():
+        settings.set(name, value, priority="cmdline")
+
+    from archive import Archive, ArchiveError
+
+    try:
+        Archive(db).close()  # a bad archive file fails here, with one line, not mid-crawl
+    except ArchiveError as error:
+        raise CommandError(str(error)) from None
+
+    process = CrawlerProcess(settings, install_root_handler=False)
+    _quiet_terminal_logging(log_file)
+    crawler = process.create_crawler("portal")
+    try:
+        process.crawl(crawler)
+        process.start()
+    finally:
+        if testbed is not None:
+            testbed.stop()
+    from harvester.progress import summary
+
+    stats = crawler.stats.get_stats()
+    print(summary(stats))
+    print(f"archive: {db}   log: {log_file}")
+    return 0 if stats.get("finish_reason") == "finished" else 1
+
+
+def _quiet_terminal_logging(log_file: Path) -> None:
+    """Humans see warnings and errors on the terminal; the log file gets everything."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG)
+    file_handler = logging.FileHandler(log_file, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    file_handler.setLevel(logging.INFO)
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(logging.WARNING)
+    terminal.setFormatter(logging.Formatter("harvester: %(levelname)s: %(message)s"))
+    root.addHandler(file_handler)
+    root.addHandler(terminal)

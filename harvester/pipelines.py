@@ -1,0 +1,108 @@
+"""Item pipelines: clean candidate documents off the reactor thread, then archive in batches.
+
+Both are thin: the work is ``harvester.clean`` and ``archive.Archive.write_batch``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from archive import Archive, ArchiveItem
+from harvester.clean import clean, merge_parts
+from harvester.items import FetchedItem
+from harvester.result import InputError
+
+log = logging.getLogger(__name__)
+
+
+def clean_item(item: FetchedItem) -> None:
+    """Clean an item's body (merging article pages) into ``item.result``; a WAF challenge found in
+    a 200 response makes the capture ``blocked``. Blocking: call it from a worker thread."""
+    capture = item.capture
+    if capture.outcome != "ok" or capture.body is None:
+        return
+    headers = dict(capture.response_headers)
+    url = capture.final_url or capture.url
+    try:
+        result = clean(capture.body, url, headers, status=capture.status)
+        if item.parts:
+            result = merge_parts(result, [clean(part, url, headers) for part in item.parts])
+    except InputError as error:
+        capture.reason = f"{capture.reason}; not cleaned: {error}".lstrip("; ")
+        return
+    item.result = result
+    capture.charset_declared = result.charset.declared_http or result.charset.declared_meta
+    capture.charset_detected = result.charset.detected
+    capture.charset_used = result.charset.used
+    if result.kind == "blocked":
+        capture.outcome, capture.reason = "blocked", result.reason
+
+
+class CleanPipeline:
+    """Cleans the items the spider could not clean itself (``item.clean``), off the reactor."""
+
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if isinstance(item, FetchedItem) and item.clean and item.result is None:
+            await asyncio.to_thread(clean_item, item)
+        return item
+
+
+class ArchivePipeline:
+    """Writes items to the SQLite archive, one transaction per batch, in a worker thread."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.stats = crawler.stats
+        self.batch_size = self.settings.getint("HARVESTER_BATCH_SIZE", 50)
+        self.pending: list[ArchiveItem] = []
+        self.archive: Archive | None = None
+        self.crawl_id = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        spider = spider or self.crawler.spider
+        self.archive = Archive(self.settings.get("HARVESTER_DB", "harvest.db"))
+        interesting = {k: self.settings.get(k) for k in self.settings.getlist("HARVESTER_RECORDED_SETTINGS")}
+        self.crawl_id = self.archive.start_run(interesting, crawl_id=spider.crawl_id)
+        log.info("archive %s, crawl run %s", self.archive.path, self.crawl_id)
+
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if not isinstance(item, FetchedItem):
+            return item
+        result = item.result
+        archived = ArchiveItem(item.capture, result, item.document) if result else ArchiveItem(item.capture)
+        if not archived.makes_document:
+            archived = ArchiveItem(item.capture)
+        self.pending.append(archived)
+        self.stats.inc_value(f"harvester/outcome/{item.capture.outcome}")
+        if result is not None:
+            self.stats.inc_value(f"harvester/kind/{result.kind}")
+            if result.kind == "report" and item.capture.outcome == "ok":
+                self.stats.inc_value("harvester/reports")
+        if len(self.pending) >= self.batch_size:
+            await self.flush()
+        return item
+
+    async def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if batch and self.archive is not None:
+            written = await asyncio.to_thread(self.archive.write_batch, batch)
+            self.stats.inc_value("harvester/new_versions", sum(1 for w in written if w.new_version))
+
+    async def close_spider(self, spider: Spider | None = None) -> None:
+        if self.archive is None:
+            return
+        await self.flush()
+        reason = self.stats.get_value("finish_reason") or "finished"
+        counts = self.archive.finish_run(self.crawl_id, "finished" if reason == "finished" else reason)
+        self.stats.set_value("harvester/run_counts", counts)
+        self.archive.close()

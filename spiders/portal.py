@@ -1,0 +1,304 @@
+"""The ``portal`` spider: from each seed, find the 年报 column, walk all its pages, fetch every
+listed item and the attachments of reports, and hand every exchange to the pipelines.
+
+    scrapy crawl portal -a seeds=seeds.csv        (or: harvester crawl --seeds seeds.csv)
+
+Finding links is :mod:`spiders.discovery`; scope and budgets are :mod:`spiders.scope`; cleaning and
+archiving happen in :mod:`harvester.pipelines`. Every request leaves a capture: responses of any
+status, failures, robots.txt refusals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import FormRequest, Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from archive import Capture, DocumentKey
+from harvester.items import FetchedItem
+from harvester.pipelines import clean_item
+from spiders.discovery import Link, Role, discover
+from spiders.scope import Scope, use_bundled_suffix_list
+from spiders.seeds import Seed, SeedError, load_seeds
+
+DOCUMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps")
+_META_REFRESH = re.compile(
+    rb"<meta[^>]+http-equiv\s*=\s*[\"']?refresh[\"']?[^>]*content\s*=\s*[\"']?\s*\d+\s*;\s*url\s*=\s*([^\"'>\s]+)",
+    re.I,
+)
+#: Below this many bytes a meta-refresh page is a redirect stub, not a page with content.
+_STUB_SIZE = 4096
+
+
+def new_crawl_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+
+
+def _headers(headers: Any) -> list[tuple[str, str]]:
+    pairs = []
+    for name, values in headers.items():
+        for value in values:
+            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+    return pairs
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+    custom_settings = {
+        # Every status reaches the callback: a 412, 404 or 503 is a capture with an outcome.
+        "HTTPERROR_ALLOW_ALL": True,
+        # A deleted report answers with a meta refresh to its column: that is "gone", not a page
+        # to follow, so the spider reads meta refreshes itself.
+        "METAREFRESH_ENABLED": False,
+    }
+
+    def __init__(self, seeds: str | None = None, crawl_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        try:
+            self.seeds: list[Seed] = load_seeds(seeds)
+        except SeedError as error:
+            raise ValueError(str(error)) from None
+        self.crawl_id = crawl_id or new_crawl_id()
+        self.scopes: dict[str, Scope] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        kwargs.setdefault("seeds", crawler.settings.get("HARVESTER_SEEDS"))
+        kwargs.setdefault("crawl_id", crawler.settings.get("HARVESTER_CRAWL_ID"))
+        use_bundled_suffix_list()
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        budget = crawler.settings.getint("HARVESTER_HOST_BUDGET", 2000)
+        spider.scopes = {seed.url: Scope(seed, budget) for seed in spider.seeds}
+        spider.nav_depth = crawler.settings.getint("HARVESTER_NAV_DEPTH", 4)
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for seed in self.seeds:
+            request = self._request(seed, Link(seed.url, "home", ""), hop_path="", referrer=None)
+            if request is not None:
+                yield request
+
+    # -- requests --------------------------------------------------------------------------------
+
+    def _request(self, seed: Seed, link: Link, hop_path: str, referrer: str | None,
+                 parent: str | None = None, nav_hops: int = 0, **meta: Any) -> Request | None:
+        scope = self.scopes[seed.url]
+        if not scope.allows(link.url):
+            self.crawler.stats.inc_value("harvester/offsite_skipped")
+            return None
+        if not scope.take(link.url):
+            self.crawler.stats.inc_value("harvester/budget_exhausted")
+            return None
+        meta.update(seed=seed, role=link.role, hop_path=hop_path + link.hop, parent=parent,
+                    nav_hops=nav_hops, referrer=referrer)
+        headers = {"Referer": referrer} if referrer else None
+        priority = {"attachment": 30, "part": 30, "detail": 20, "list": 10}.get(link.role, 0)
+        if link.method == "POST":
+            return FormRequest(link.url, formdata=list(link.form), callback=self.parse_page,
+                               errback=self.failed, meta=meta, headers=headers, priority=priority)
+        return Request(link.url, callback=self.parse_page, errback=self.failed, meta=meta,
+                       headers=headers, priority=priority)
+
+    def _follow(self, meta: dict[str, Any], referrer: str, links: list[Link],
+                parent: str | None = None) -> Iterator[Request]:
+        for link in links:
+            nav_hops = meta["nav_hops"] + 1 if link.role == "nav" else 0
+            if link.role == "nav" and nav_hops > self.nav_depth:
+                continue
+            request = self._request(meta["seed"], link, meta["hop_path"], referrer,
+                                    parent=parent, nav_hops=nav_hops)
+            if request is not None:
+                yield request
+
+    # -- responses -------------------------------------------------------------------------------
+
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        meta = response.meta
+        role: Role = meta["role"]
+        outcome, reason = self._outcome(response, role)
+        capture = self._capture(response.request, outcome, reason, response=response)
+        if role == "part":
+            meta["assembly"].arrived(response.url, capture, response.body if outcome == "ok" else None)
+            async for output in meta["assembly"].finish_if_complete(self):
+                yield output
+            return
+        item = FetchedItem(capture, document=self._document_key(response, role))
+        if outcome != "ok":
+            yield item
+            return
+        if role in ("detail", "attachment"):
+            links = discover(response.url, self._text(response), role) if role == "detail" else []
+            parts = [link for link in links if link.role == "part"]
+            if not parts:
+                async for output in self.cleaned(item, meta):
+                    yield output
+                return
+            assembly = ArticleAssembly(item, meta, [link.url for link in parts])
+            for link in parts:
+                request = self._request(meta["seed"], link, meta["hop_path"], response.url,
+                                        assembly=assembly)
+                if request is None:
+                    assembly.skipped(link.url)
+                else:
+                    yield request
+            async for output in assembly.finish_if_complete(self):
+                yield output
+            return
+        yield item
+        redirect = _meta_refresh_target(response)
+        if redirect:
+            for request in self._follow(response.meta, response.url, [Link(redirect, role, "R")]):
+                yield request
+            return
+        for request in self._follow(response.meta, response.url, discover(response.url, self._text(response), role)):
+            yield request
+
+    async def cleaned(self, item: FetchedItem, meta: dict[str, Any]) -> AsyncIterator[Any]:
+        """Clean a candidate document (in a worker thread), yield it, then follow the
+        attachments of a report or of an attachment-only page (详见附件)."""
+        await asyncio.to_thread(clean_item, item)
+        yield item
+        result = item.result
+        if result is None or result.kind not in ("report", "empty") or meta["role"] != "detail":
+            return
+        links = [Link(a.url, "attachment", "A", a.name) for a in result.attachments
+                 if a.extension in DOCUMENT_EXTENSIONS]
+        for request in self._follow(meta, item.capture.final_url or item.capture.url, links,
+                                    parent=item.capture.url):
+            yield request
+
+    def _text(self, response: Response) -> str:
+        if isinstance(response, TextResponse):
+            from harvester.decoding import decode
+
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            return decode(response.body, {"Content-Type": content_type}).text
+        return ""
+
+    def _outcome(self, response: Response, role: Role) -> tuple[str, str]:
+        status = response.status
+        if status == 304:
+            return "not_modified", "304 Not Modified"
+        if status == 412:
+            return "blocked", "HTTP 412 (WAF challenge)"
+        if status in (404, 410):
+            return "gone", f"HTTP {status}"
+        if status >= 400:
+            return "error", f"HTTP {status}"
+        if role in ("detail", "part") and _meta_refresh_target(response):
+            return "gone", "meta refresh instead of the page (deleted report)"
+        if "dataloss" in response.flags:
+            return "error", "incomplete body (data loss)"
+        return "ok", f"HTTP {status}"
+
+    def _document_key(self, response: Response, role: Role) -> DocumentKey | None:
+        if role not in ("detail", "attachment"):
+            return None
+        seed: Seed = response.meta["seed"]
+        # The final URL is the identity: the same report is often linked under several URLs.
+        return DocumentKey(portal=seed.netloc, url=response.url, parent_url=response.meta.get("parent"))
+
+    def _capture(self, request: Request, outcome: str, reason: str,
+                 response: Response | None = None) -> Capture:
+        meta = request.meta
+        seed: Seed = meta["seed"]
+        redirect_urls = meta.get("redirect_urls", [])
+        redirect_statuses = meta.get("redirect_reasons", [])
+        redirects = [(url, status if isinstance(status, int) else 0)
+                     for url, status in zip(redirect_urls, redirect_statuses, strict=False)]
+        return Capture(
+            crawl_id=self.crawl_id,
+            url=redirect_urls[0] if redirect_urls else request.url,
+            outcome=outcome,
+            reason=reason,
+            final_url=response.url if response is not None else request.url,
+            redirects=redirects,
+            method=request.method,
+            status=response.status if response is not None else None,
+            request_headers=_headers(request.headers),
+            response_headers=_headers(response.headers) if response is not None else [],
+            duration=meta.get("download_latency"),
+            referrer=meta.get("referrer"),
+            hop_path=meta.get("hop_path", ""),
+            seed=seed.url,
+            body=response.body if response is not None else None,
+            truncated="dataloss" in (response.flags if response is not None else []),
+        )
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            outcome, reason = "robots_denied", "forbidden by robots.txt"
+        else:
+            outcome, reason = "error", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        capture = self._capture(request, outcome, reason)
+        self.crawler.stats.inc_value(f"harvester/failed/{outcome}")
+        assembly = request.meta.get("assembly")
+        if assembly is not None:
+            assembly.arrived(request.url, capture, None)
+            # An errback cannot await the cleaning: the pipeline cleans the article instead.
+            yield from assembly.finish_without_cleaning()
+            return
+        yield FetchedItem(capture)
+
+
+def _meta_refresh_target(response: Response) -> str | None:
+    if len(response.body) > _STUB_SIZE:
+        return None
+    match = _META_REFRESH.search(response.body)
+    if not match:
+        return None
+    target = urljoin(response.url, match.group(1).decode("latin-1").strip("'\""))
+    return None if target == response.url else target
+
+
+class ArticleAssembly:
+    """The pages of one long article (TRS ``t…_1.html``): the report is cleaned once all parts
+    have arrived (or failed), with their bodies appended in order."""
+
+    def __init__(self, item: FetchedItem, meta: dict[str, Any], part_urls: list[str]) -> None:
+        self.item = item
+        self.meta = meta
+        self.order = part_urls
+        self.bodies: dict[str, bytes | None] = {}
+        self.captures: list[Capture] = []
+        self.done = False
+
+    def arrived(self, url: str, capture: Capture, body: bytes | None) -> None:
+        self.bodies[url] = body
+        self.captures.append(capture)
+
+    def skipped(self, url: str) -> None:
+        self.bodies[url] = None
+
+    def _complete(self) -> bool:
+        if self.done or any(url not in self.bodies for url in self.order):
+            return False
+        self.done = True
+        self.item.parts = [self.bodies[url] for url in self.order if self.bodies[url] is not None]
+        return True
+
+    async def finish_if_complete(self, spider: PortalSpider) -> AsyncIterator[Any]:
+        if not self._complete():
+            return
+        for capture in self.captures:
+            yield FetchedItem(capture)
+        async for output in spider.cleaned(self.item, self.meta):
+            yield output
+
+    def finish_without_cleaning(self) -> Iterator[FetchedItem]:
+        if not self._complete():
+            return
+        for capture in self.captures:
+            yield FetchedItem(capture)
+        self.item.clean = True
+        yield self.item
