@@ -512,14 +512,13 @@ def _group_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 def _pdf_page(page: Any, number: int) -> tuple[list[_Line | _PdfTable], bool]:
     """Positioned lines outside tables plus the tables of one page; and whether it is image-only."""
     page = page.dedupe_chars()  # fake bold: the same glyph drawn twice, slightly offset
-    chars = [c for c in page.chars if c.get("text", "").strip()]
-    if not chars:
+    if not any(c.get("text", "").strip() for c in page.chars):
         return [], bool(page.images)
 
     items: list[_Line | _PdfTable] = []
     boxes: list[tuple[float, float, float, float]] = []
     for found in page.find_tables():
-        table = _pdf_table(found, chars, number)
+        table = _pdf_table(found, page.chars, number)
         if table is None:  # a box around a paragraph, not a table: leave its text as text
             continue
         x0, top, x1, bottom = found.bbox
@@ -534,7 +533,8 @@ def _pdf_page(page: Any, number: int) -> tuple[list[_Line | _PdfTable], bool]:
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
     text_page = page.filter(outside) if boxes else page
-    for line in text_page.extract_text_lines(return_chars=True, strip=True):
+    # keep_blank_chars: typed spaces are glyphs and stay (2020 年); _chars_text ignores mere gaps.
+    for line in text_page.extract_text_lines(return_chars=True, strip=True, keep_blank_chars=True):
         text = _chars_text(line["chars"]).strip()
         if not text:
             continue
@@ -594,9 +594,17 @@ def _pdf_table(found: Any, chars: list[dict[str, Any]], page: int) -> _PdfTable 
             if index is not None:
                 inside.setdefault(index, []).append(char)
     for index, cell_chars in inside.items():
+        if not any(c["text"].strip() for c in cell_chars):
+            continue
         lines = _group_lines(cell_chars)
-        cells[index].text = "\n".join(_chars_text(line) for line in lines)
-        last = lines[-1]
+        text = ""
+        for line in lines:
+            part = _chars_text(line).strip()
+            # A number too long for a narrow cell wraps mid-digits (111 / 6): no space there.
+            glue = "" if text[-1:].isdigit() and part[:1].isdigit() else "\n"
+            text = f"{text}{glue}{part}" if text else part
+        cells[index].text = text
+        last = [c for c in lines[-1] if c["text"].strip()] or lines[-1]
         size = max(statistics.median(c.get("size", 0.0) for c in last), 1.0)
         cells[index].fills = max(c["x1"] for c in last) >= kept[index][2] - max(1.5 * size, 4.0)
     return _PdfTable(cells, xs, len(ys) - 1, page, top, x0, x1)
