@@ -47,6 +47,23 @@ class Migration:
     apply: Callable[[Database], None]
 
 
+def _run_script(db: Database, script: str) -> None:
+    """Execute a multi-statement script inside the caller's transaction.
+
+    ``sqlite3.executescript`` would COMMIT the migration's open transaction first, losing both
+    its atomicity and the write lock that keeps two processes from migrating at once.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            if statement.strip().strip(";").strip():
+                db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement.strip()[:80]}")
+
+
 def _append_only(db: Database, table: str, *, updatable: Sequence[str] | None = None) -> None:
     # Captures, bodies and versions are evidence: nothing may rewrite or remove them. Triggers
     # make that a property of the file, not just of this code. ``updatable`` lists the columns a
@@ -70,7 +87,7 @@ def _append_only(db: Database, table: str, *, updatable: Sequence[str] | None = 
 
 def _v1_initial(db: Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.executescript(
+    _run_script(db, 
         """
         CREATE TABLE schema_migrations (
             version INTEGER PRIMARY KEY,
@@ -195,7 +212,47 @@ def _v1_initial(db: Database) -> None:
 
 
 #: The schema's history. Append only; the list index + 1 must equal ``version``.
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _v1_initial),)
+def _v2_recrawl(db: Database) -> None:
+    _run_script(db, 
+        """
+        -- The crawl frontier, written in the same transactions as the captures: a request is
+        -- 'done' exactly when its capture is committed, so a crawl killed at any moment resumes
+        -- with every request that was due and nothing twice. Working state, not evidence: rows
+        -- change state, and the frontier of a finished run may be pruned.
+        CREATE TABLE frontier (
+            crawl_id TEXT NOT NULL REFERENCES crawl_runs(crawl_id),
+            fingerprint TEXT NOT NULL,            -- Scrapy request fingerprint (hex)
+            request TEXT NOT NULL,                -- JSON: url, method, body, priority, meta
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done')),
+            enqueued_at TEXT NOT NULL,
+            done_at TEXT,
+            PRIMARY KEY (crawl_id, fingerprint)
+        ) WITHOUT ROWID;
+        CREATE INDEX frontier_pending ON frontier (crawl_id, state);
+        -- What happened to a document besides new versions: 'gone' when its URL stopped
+        -- answering, 'back' when it answered again. Documents are never deleted.
+        CREATE TABLE document_events (
+            event_id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(document_id),
+            event TEXT NOT NULL CHECK (event IN ('gone', 'back')),
+            capture_id INTEGER NOT NULL REFERENCES captures(capture_id),
+            at TEXT NOT NULL
+        );
+        CREATE INDEX document_events_document ON document_events (document_id, event_id);
+        -- Where each capture's records are in the WARC files written during the crawl.
+        ALTER TABLE captures ADD COLUMN warc_file TEXT;
+        ALTER TABLE captures ADD COLUMN warc_offset INTEGER;
+        ALTER TABLE captures ADD COLUMN warc_length INTEGER;
+        CREATE INDEX IF NOT EXISTS captures_final_url ON captures (final_url, capture_id);
+        """
+    )
+    _append_only(db, "document_events")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _v1_initial),
+    Migration(2, "frontier, document events, WARC pointers", _v2_recrawl),
+)
 
 #: The schema version this code writes and understands.
 LATEST_VERSION = MIGRATIONS[-1].version

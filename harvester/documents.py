@@ -1194,24 +1194,28 @@ class _Numbering:
 
 
 def _read_ole_word(body: bytes, source_type: str) -> _Extracted:
-    errors: list[str] = []
+    """A .doc/.wps file: the native Word 97 reader, else LibreOffice (→ DOCX), else antiword.
+
+    Native first: it keeps merged cells and needs no tool (antiword 0.37 dropped whole tables of a
+    LibreOffice-written .doc). It refuses Word 6/95, encrypted and damaged files; LibreOffice is
+    the faithful converter for those, antiword the light last resort.
+    """
     try:
         return _read_word97(body, source_type)
     except _Unsupported as error:
-        errors.append(str(error))
+        reason = str(error)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice:
         extracted = _read_docx(_soffice_to_docx(soffice, body, source_type))
         extracted.extractor = f"harvester.documents/{source_type} soffice→docx, " + extracted.extractor.split(" ", 1)[1]
-        extracted.warnings.append(f"native reader: {errors[0]}; converted by LibreOffice")
+        extracted.warnings.append(f"native reader: {reason}; converted by LibreOffice")
         return extracted
     if shutil.which("antiword"):
         extracted = _read_antiword(body, source_type)
-        extracted.warnings.append(f"native reader: {errors[0]}; read by antiword")
+        extracted.warnings.append(f"native reader: {reason}; read by antiword")
         return extracted
     raise InputError(
-        f"cannot read .{source_type} ({errors[0]}): install antiword or LibreOffice "
-        "(apt-get install antiword)"
+        f"cannot read .{source_type} ({reason}): install antiword or LibreOffice (apt-get install antiword)"
     )
 
 

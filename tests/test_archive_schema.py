@@ -51,9 +51,10 @@ def test_fresh_archive_is_at_the_latest_version(tmp_path: Path) -> None:
     assert migrate(db) == []
 
 
-def _add_warc_columns(db: Database) -> None:
-    db["captures"].add_column("warc_file", str)
-    db["captures"].add_column("warc_offset", int)
+def _add_example_columns(db: Database) -> None:
+    # A stand-in for some future migration: two new columns on an existing table.
+    db["captures"].add_column("example_note", str)
+    db["captures"].add_column("example_rank", int)
 
 
 def test_upgrade_applies_only_the_new_migration_and_keeps_data(tmp_path: Path) -> None:
@@ -69,11 +70,11 @@ def test_upgrade_applies_only_the_new_migration_and_keeps_data(tmp_path: Path) -
                 )
             ]
         )
-    newer = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "WARC pointers", _add_warc_columns))
+    newer = (*MIGRATIONS, Migration(LATEST_VERSION + 1, "example columns", _add_example_columns))
     db = _db(path)
     assert migrate(db, newer) == [LATEST_VERSION + 1]
     assert schema_version(db) == LATEST_VERSION + 1
-    assert {"warc_file", "warc_offset"} <= set(db["captures"].columns_dict)
+    assert {"example_note", "example_rank"} <= set(db["captures"].columns_dict)
     assert db["captures"].count == 1 and db["document_versions"].count == 1
     assert migrate(db, newer) == []
     # This code does not know version LATEST+1: it refuses the file rather than guess.
@@ -101,7 +102,7 @@ def test_failed_migration_leaves_the_previous_version(tmp_path: Path) -> None:
 def test_migration_numbers_must_follow_each_other(tmp_path: Path) -> None:
     db = _db(tmp_path / "h.db")
     with pytest.raises(ValueError, match="should be version"):
-        migrate(db, (*MIGRATIONS, Migration(LATEST_VERSION + 2, "gap", _add_warc_columns)))
+        migrate(db, (*MIGRATIONS, Migration(LATEST_VERSION + 2, "gap", _add_example_columns)))
 
 
 def test_newer_and_foreign_files_are_refused(tmp_path: Path) -> None:
@@ -119,3 +120,32 @@ def test_newer_and_foreign_files_are_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(SchemaError, match="not a harvester archive"):
         check_archive(_db(foreign))
+
+
+def test_a_version_1_archive_upgrades_to_the_frontier_schema_with_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    db = Database(sqlite3.connect(path, isolation_level=None))
+    migrate(db, MIGRATIONS[:1])
+    assert schema_version(db) == 1 and "frontier" not in db.table_names()
+    db.close()
+    with Archive(path) as archive:  # opening migrates
+        assert schema_version(archive.db) == LATEST_VERSION >= 2
+        assert {"frontier", "document_events"} <= set(archive.db.table_names())
+        assert {"warc_file", "warc_offset", "warc_length"} <= set(archive.db["captures"].columns_dict)
+        run = archive.start_run()
+        archive.write_batch([Capture(run, "http://www.x.gov.cn/", "ok", body=b"x")])
+        assert archive.verify() == []
+
+
+def test_a_failing_script_statement_rolls_the_whole_migration_back(tmp_path: Path) -> None:
+    from archive.schema import _run_script
+
+    def broken(db: Database) -> None:
+        _run_script(db, "CREATE TABLE first_half (a);\nCREATE TABLE broken (;\n")
+
+    db = Database(sqlite3.connect(tmp_path / "h.db", isolation_level=None))
+    migrate(db)
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(db, (*MIGRATIONS, Migration(LATEST_VERSION + 1, "broken", broken)))
+    assert "first_half" not in db.table_names()  # executescript would have committed it
+    assert schema_version(db) == LATEST_VERSION

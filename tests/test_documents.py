@@ -450,3 +450,27 @@ def test_pdf_with_one_damaged_page_keeps_the_others() -> None:
     lines = result.text.splitlines()
     assert lines[0] == "天津市东丽区人民政府2022年政府信息公开工作年度报告"
     assert "一、总体情况" in lines and "五、存在的主要问题及改进情况" not in lines
+
+
+def test_pdf_typed_spaces_kept_layout_gaps_not() -> None:
+    """A space glyph in the PDF is text (自2020 年1月1日, as typed); a Latin/CJK autospace gap of a
+    quarter em is layout and must not become a space (人民政府2022年)."""
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("STSong-Light", 12)
+    x = 72.0
+    for piece in ("某某区人民政府", "2022", "年政府信息公开工作年度报告"):  # 3 pt gaps, no glyph
+        pdf.drawString(x, 760, piece)
+        x += pdfmetrics.stringWidth(piece, "STSong-Light", 12) + 3
+    pdf.drawString(72, 730, "本报告所列数据的统计期限自2020 年1月1日至 2020 年12月31 日，共收到申请12件。")
+    pdf.save()
+    lines = clean_document(buffer.getvalue(), "a.pdf").text.splitlines()
+    assert lines[0] == "某某区人民政府2022年政府信息公开工作年度报告"
+    assert lines[1] == "本报告所列数据的统计期限自2020 年1月1日至 2020 年12月31 日，共收到申请12件。"
