@@ -10,7 +10,7 @@
 See docs/archive.md for the schema, the API, the CLI and the export contract.
 """
 
-from .models import DOCUMENT_KINDS, ArchiveItem, Capture, DocumentKey, Redirect, Written
+from .models import DOCUMENT_KINDS, ArchiveItem, Capture, DocumentKey, FrontierChanges, Redirect, Written
 from .schema import LATEST_VERSION, OUTCOMES, ArchiveError, SchemaError
 from .store import Archive
 
@@ -23,6 +23,7 @@ __all__ = [
     "ArchiveItem",
     "Capture",
     "DocumentKey",
+    "FrontierChanges",
     "Redirect",
     "SchemaError",
     "Written",

@@ -101,6 +101,9 @@ class Capture:
     charset_declared: str | None = None
     charset_detected: str | None = None
     charset_used: str | None = None
+    warc_file: str | None = None  # the WARC file holding this exchange's response record
+    warc_offset: int | None = None  # byte offset of that record in the file
+    warc_length: int | None = None  # its length in bytes (compressed)
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -177,6 +180,19 @@ class ArchiveItem:
     @property
     def makes_document(self) -> bool:
         return self.clean is not None and self.clean.kind in DOCUMENT_KINDS
+
+
+@dataclass
+class FrontierChanges:
+    """Frontier rows to write in the same transaction as a batch of captures: requests newly
+    scheduled (``added``: crawl_id, fingerprint, request JSON, enqueued_at) and requests whose
+    capture is in the batch (``done``: crawl_id, fingerprint)."""
+
+    added: list[tuple[str, str, str, str]] = field(default_factory=list)
+    done: list[tuple[str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.done)
 
 
 @dataclass

@@ -87,7 +87,7 @@ def _append_only(db: Database, table: str, *, updatable: Sequence[str] | None = 
 
 def _v1_initial(db: Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    _run_script(db, 
+    _run_script(db,
         """
         CREATE TABLE schema_migrations (
             version INTEGER PRIMARY KEY,
@@ -213,7 +213,7 @@ def _v1_initial(db: Database) -> None:
 
 #: The schema's history. Append only; the list index + 1 must equal ``version``.
 def _v2_recrawl(db: Database) -> None:
-    _run_script(db, 
+    _run_script(db,
         """
         -- The crawl frontier, written in the same transactions as the captures: a request is
         -- 'done' exactly when its capture is committed, so a crawl killed at any moment resumes

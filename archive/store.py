@@ -32,7 +32,7 @@ from tenacity import (
 
 from harvester.result import CleanResult
 
-from .models import ArchiveItem, Capture, Redirect, Written, utc_timestamp
+from .models import ArchiveItem, Capture, FrontierChanges, Redirect, Written, utc_timestamp
 from .schema import (
     LATEST_VERSION,
     OUTCOMES,
@@ -310,18 +310,22 @@ class Archive:
         """Write one item in its own transaction (slow: prefer :meth:`write_batch`)."""
         return self.write_batch([item])[0]
 
-    def write_batch(self, items: Iterable[ArchiveItem | Capture]) -> list[Written]:
+    def write_batch(
+        self, items: Iterable[ArchiveItem | Capture], frontier: FrontierChanges | None = None
+    ) -> list[Written]:
         """Write a batch in one transaction: all of it is committed, or none of it.
 
         Returns, item by item, the capture id and the document version the item maps to.
-        Raises ``ValueError`` for an item that refers to an unknown crawl run.
+        ``frontier`` rows are written in the same transaction, so that a request is marked done
+        exactly when its capture is stored. Raises ``ValueError`` for an item that refers to an
+        unknown crawl run.
         """
         batch = [i if isinstance(i, ArchiveItem) else ArchiveItem(i) for i in items]
-        if not batch:
+        if not batch and not frontier:
             return []
         self._check_runs({item.capture.crawl_id for item in batch})
         prepared = self._prepare(batch)
-        return self._transaction(self._insert, *prepared)
+        return self._transaction(self._insert, *prepared, batch, frontier or FrontierChanges())
 
     def _check_runs(self, crawl_ids: set[str]) -> None:
         for crawl_id in crawl_ids - self._known_runs:
@@ -373,7 +377,7 @@ class Archive:
                     c.content_type, c.fetched_at, c.duration, c.referrer, c.hop_path,
                     sha, c.body_size, int(c.truncated),
                     c.charset_declared, c.charset_detected, c.charset_used,
-                    c.outcome, c.reason, now,
+                    c.outcome, c.reason, now, c.warc_file, c.warc_offset, c.warc_length,
                 )
             )  # fmt: skip
             version_rows.append(self._version_row(item, now) if item.makes_document else None)
@@ -419,6 +423,8 @@ class Archive:
         body_rows: list[tuple[Any, ...]],
         capture_rows: list[tuple[Any, ...]],
         version_rows: list[dict[str, Any] | None],
+        batch: list[ArchiveItem],
+        frontier: FrontierChanges,
     ) -> list[Written]:
         conn = self.db.conn
         conn.executemany(
@@ -427,21 +433,73 @@ class Archive:
             body_rows,
         )
         written = []
-        for row, version in zip(capture_rows, version_rows, strict=True):
+        for row, version, item in zip(capture_rows, version_rows, batch, strict=True):
             cursor = conn.execute(
                 "INSERT INTO captures (crawl_id, seed, url, final_url, redirects, method, status, "
                 "request_headers, response_headers, content_type, fetched_at, duration, "
                 "referrer, hop_path, body_sha256, body_size, truncated, charset_declared, "
-                "charset_detected, charset_used, outcome, reason, archived_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "charset_detected, charset_used, outcome, reason, archived_at, warc_file, "
+                "warc_offset, warc_length) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             capture_id = int(cursor.lastrowid or 0)
-            if version is None:
-                written.append(Written(capture_id))
-            else:
+            if version is not None:
                 written.append(self._add_version(capture_id, version))
+                self._event_if_changed(written[-1].document_id, "back", capture_id, version["archived_at"])
+            else:
+                written.append(Written(capture_id))
+                self._unversioned_sighting(item, capture_id, row[-4])
+        if frontier.added:
+            conn.executemany(
+                "INSERT OR IGNORE INTO frontier (crawl_id, fingerprint, request, enqueued_at) "
+                "VALUES (?, ?, ?, ?)",
+                frontier.added,
+            )
+        if frontier.done:
+            now = utc_timestamp()
+            conn.executemany(
+                "UPDATE frontier SET state = 'done', done_at = ? WHERE crawl_id = ? AND fingerprint = ?",
+                [(now, crawl_id, fingerprint) for crawl_id, fingerprint in frontier.done],
+            )
         return written
+
+    def _unversioned_sighting(self, item: ArchiveItem, capture_id: int, now: str) -> None:
+        """A known document answered 304 (a sighting of its latest version) or is gone."""
+        key = item.document
+        outcome = item.capture.outcome
+        if key is None or outcome not in ("not_modified", "gone"):
+            return
+        found = self.db.conn.execute(
+            "SELECT d.document_id, max(v.version) FROM documents d JOIN document_versions v "
+            "USING (document_id) WHERE d.portal = ? AND d.url = ?",
+            [key.portal, key.url],
+        ).fetchone()
+        if found is None or found[0] is None:
+            return
+        document_id, version = found
+        if outcome == "not_modified":
+            self.db.conn.execute(
+                "INSERT INTO document_captures (capture_id, document_id, version) VALUES (?, ?, ?)",
+                [capture_id, document_id, version],
+            )
+        else:
+            self._event_if_changed(document_id, "gone", capture_id, now)
+
+    def _event_if_changed(self, document_id: int | None, event: str, capture_id: int, now: str) -> None:
+        """Record 'gone' when a document stops answering and 'back' when it answers again."""
+        if document_id is None:
+            return
+        last = self.db.conn.execute(
+            "SELECT event FROM document_events WHERE document_id = ? ORDER BY event_id DESC LIMIT 1",
+            [document_id],
+        ).fetchone()
+        current = last[0] if last else "back"
+        if current != event:
+            self.db.conn.execute(
+                "INSERT INTO document_events (document_id, event, capture_id, at) VALUES (?, ?, ?, ?)",
+                [document_id, event, capture_id, now],
+            )
 
     def _add_version(self, capture_id: int, v: dict[str, Any]) -> Written:
         conn = self.db.conn
@@ -495,6 +553,58 @@ class Archive:
         )  # fmt: skip
 
     # -- reading -------------------------------------------------------------------------------
+
+    def unfinished_run(self) -> str | None:
+        """The latest crawl run that never finished (killed or stopped): the one to resume."""
+        row = self.db.execute(
+            "SELECT crawl_id, status FROM crawl_runs ORDER BY started_at DESC, crawl_id DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row and row[1] != "finished" else None
+
+    def frontier(self, crawl_id: str, state: str | None = None) -> list[tuple[str, str, str]]:
+        """(fingerprint, state, request JSON) of a run's frontier, in the order enqueued."""
+        sql = "SELECT fingerprint, state, request FROM frontier WHERE crawl_id = ?"
+        params: list[Any] = [crawl_id]
+        if state:
+            sql += " AND state = ?"
+            params.append(state)
+        return [tuple(row) for row in self.db.execute(sql + " ORDER BY enqueued_at", params).fetchall()]
+
+    def validators(self, url: str) -> dict[str, str] | None:
+        """ETag / Last-Modified of the latest ``ok`` capture of ``url``, with its body's hash."""
+        row = self.db.execute(
+            "SELECT response_headers, body_sha256 FROM captures WHERE final_url = ? AND outcome = 'ok' "
+            "ORDER BY capture_id DESC LIMIT 1",
+            [url],
+        ).fetchone()
+        if row is None:
+            return None
+        found = {"body_sha256": row[1]}
+        for name, value in json.loads(row[0]):
+            if name.lower() in ("etag", "last-modified"):
+                found[name.lower()] = value
+        return found
+
+    def documents_of(self, portals: Iterable[str]) -> list[dict[str, Any]]:
+        """The documents of these portals (not gone), for revisiting what discovery missed."""
+        portals = list(portals)
+        if not portals:
+            return []
+        marks = ",".join("?" * len(portals))
+        rows = self.db.execute(
+            f"SELECT document_id, portal, url, parent_url FROM documents WHERE portal IN ({marks}) "
+            "AND coalesce((SELECT event FROM document_events e WHERE e.document_id = documents.document_id "
+            "ORDER BY event_id DESC LIMIT 1), 'back') != 'gone' ORDER BY document_id",
+            portals,
+        ).fetchall()
+        return [dict(zip(("document_id", "portal", "url", "parent_url"), row, strict=True)) for row in rows]
+
+    def document_state(self, document_id: int) -> str:
+        last = self.db.execute(
+            "SELECT event FROM document_events WHERE document_id = ? ORDER BY event_id DESC LIMIT 1",
+            [document_id],
+        ).fetchone()
+        return "gone" if last and last[0] == "gone" else "present"
 
     def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
         cursor = self.db.execute(sql, params)

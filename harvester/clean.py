@@ -50,7 +50,10 @@ def clean(
 ) -> CleanResult:
     """Clean one fetched document. HTML pages are handled here; PDF/DOCX/DOC/WPS attachments go
     to :mod:`harvester.documents`. Raises :class:`InputError` for input that is neither."""
-    if body.startswith(_DOCUMENT_MAGIC) or _is_document_url(url):
+    looks_html = bool(_HTML_SIGNS.search(body[:4096].decode("latin-1")))
+    # The bytes decide; the URL only for bodies that are not HTML (portals serve error pages and
+    # HTML exports at .doc URLs).
+    if body.startswith(_DOCUMENT_MAGIC) or (_is_document_url(url) and not looks_html):
         from harvester.documents import clean_document
 
         return clean_document(body, url)

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.schema import LATEST_VERSION
-
 from archive import Archive
+from archive.schema import LATEST_VERSION
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 

@@ -153,3 +153,8 @@ def test_attachment_behind_a_download_proxy_and_written_by_script():
     assert names["河西区2021年年报.pdf"].url.endswith("downfile.jsp?classid=0&filename=2201281530123.pdf")
     assert names["统计表.docx"].url == "http://127.0.0.11/nb/P1.docx"
     assert "河西区2021年年报.pdf" not in result.text  # attachment lines are not report text
+
+
+def test_html_served_at_a_doc_url_is_cleaned_as_a_page():
+    result = harvester.clean(page(REPORT), "http://127.0.0.11/files/report.doc")
+    assert result.source_type == "html" and result.kind == "report"

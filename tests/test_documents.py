@@ -64,6 +64,7 @@ def check_report(result: CleanResult, expected: dict) -> None:
 
     assert_in_order(lines, expected["paragraphs"])
     table_lines = [CELL_SEPARATOR.join(row) for table in expected["tables"] for row in table["rows"]]
+    assert table_lines == expected["table_rows"]
     assert_in_order(lines, table_lines)
     # Nothing extra and nothing lost: exactly these lines, and every number exactly once.
     assert lines == [expected["title"], *_interleaved(expected)]

@@ -1,0 +1,1 @@
+"""Built-in report parsers that read the clean text (``CleanResult.text``) of one report."""
