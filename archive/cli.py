@@ -60,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 @contextmanager
-def _open(path: str) -> Iterator[Archive]:
+def open_archive(path: str) -> Iterator[Archive]:
     from harvester.cli import CommandError
 
     try:
@@ -83,7 +83,7 @@ def _out(line: str) -> None:
 def _export(args: argparse.Namespace) -> int:
     from .store import since_timestamp
 
-    with _open(args.db) as archive:
+    with open_archive(args.db) as archive:
         since = since_timestamp(args.since) if args.since else None
         kind = None if args.kind == "any" else args.kind
         for record in archive.export(since=since, all_versions=args.all_versions, kind=kind):
@@ -93,7 +93,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    with _open(args.db) as archive:
+    with open_archive(args.db) as archive:
         problems = archive.verify()
         if problems:
             for problem in problems:
@@ -109,7 +109,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    with _open(args.db) as archive:
+    with open_archive(args.db) as archive:
         stats = archive.stats()
     if args.json:
         _out(json.dumps(stats, ensure_ascii=False))
@@ -136,7 +136,7 @@ def _search(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise CommandError("--limit must be at least 1")
-    with _open(args.db) as archive:
+    with open_archive(args.db) as archive:
         hits = archive.search(args.query, limit=args.limit, all_versions=args.all_versions)
     for hit in hits:
         if args.json:

@@ -45,6 +45,15 @@ _GOVERNMENT = re.compile(r"(政府|政府办公室|政府办公厅|政府办|镇
 #: A trailing note in brackets (某县人民政府（公章）) says nothing about the organ's kind.
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 
+_TITLE_ORGAN = re.compile(r"^(.{2,40}?)(?:关于)?(?:19|20)\d{2}\s*年")
+
+
+def organ_from_title(title: str) -> str:
+    """The organ a 年报 title names: "东江区教育局2021年度政府信息…" → "东江区教育局"."""
+    match = _TITLE_ORGAN.match(title.strip())
+    return match.group(1).strip() if match else ""
+
+
 #: Reports are published on Chinese portals: "today" is Beijing time, not the machine's zone.
 _CHINA = timezone(timedelta(hours=8))
 
@@ -144,8 +153,9 @@ def load_reports(archive: Archive) -> list[Report]:
     """
     reports = []
     for row in archive.db.query(_LATEST_REPORTS_SQL):
-        # The agency is who published; a page without one still belongs to its portal.
-        organ = (row["agency"] or "").strip() or row["portal"]
+        # The agency is who published; an attachment has none, but its title names the organ
+        # (everything before the year); failing both, the report belongs to its portal.
+        organ = (row["agency"] or "").strip() or organ_from_title(row["title"] or "") or row["portal"]
         reports.append(
             Report(
                 document_id=row["document_id"],

@@ -12,7 +12,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from .cli import DEFAULT_DB, _open
+from .cli import DEFAULT_DB, open_archive
 from .coverage import STATUSES, SYMBOLS, Coverage, coverage, write_csv, write_png
 
 #: Organ names longer than this (display columns) are shortened in the text matrix only.
@@ -41,7 +41,7 @@ def _coverage(args: argparse.Namespace) -> int:
     # Check the output directory before the (possibly long) read of the archive.
     if out.exists() and not out.is_dir():
         raise CommandError(f"{out}: not a directory")
-    with _open(args.db) as archive:
+    with open_archive(args.db) as archive:
         result = coverage(archive, first=args.first, last=args.last)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@
 Files are ``{prefix}-{crawl_id}-{serial:05d}.warc.gz``, one gzip member per record (so a record
 can be read from its offset alone), each starting with a ``warcinfo`` record, rotated once a file
 passes ``max_bytes``. Every write returns the record's ``(filename, offset, length)``: captures in
-SQLite keep that pointer (migration :func:`MIGRATION_2`).
+SQLite keep that pointer (``warc_file``, ``warc_offset``, ``warc_length``; schema migration 2).
 
 Digests are ``sha256:`` + base32 everywhere (warcio's own default is SHA-1 whatever the WARC
 version, so the writer overrides its digester): ``WARC-Payload-Digest`` of a response is the
@@ -37,16 +37,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
 
 WARC_VERSION = "1.1"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -57,17 +54,6 @@ DEFAULT_MAX_BYTES = 1024**3
 RECORD_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://pypi.org/project/nianbao-harvester/#warc")
 
 Headers = Iterable[tuple[str | bytes, str | bytes]]
-
-
-def MIGRATION_2(db: Database) -> None:  # noqa: N802 - the name the schema's migration list refers to
-    """Schema migration 2: each capture points to its response (or revisit) record in a WARC file.
-
-    Written in the same INSERT as the capture (captures stay append-only); NULL when WARC output
-    was off or no response arrived.
-    """
-    db.execute("ALTER TABLE captures ADD COLUMN warc_file TEXT")  # file name, relative to the WARC dir
-    db.execute("ALTER TABLE captures ADD COLUMN warc_offset INTEGER")  # of the record's gzip member
-    db.execute("ALTER TABLE captures ADD COLUMN warc_length INTEGER")  # compressed bytes of that member
 
 
 def payload_digest(data: bytes) -> str:

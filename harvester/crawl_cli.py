@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="a Scrapy or harvester setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable)")
     parser.add_argument("--demo", action="store_true",
                         help="crawl the bundled test-bed portals on 127.0.0.11… (no network needed)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start a new run even if the archive holds an interrupted one (which is "
+                        "then recorded as abandoned); by default an interrupted run is resumed")
     parser.add_argument("--log-file", type=Path, help="full log here (default: harvester.log beside the "
                         "archive); the terminal shows warnings, progress and the summary")
     parser.set_defaults(handler=run)
@@ -82,20 +85,24 @@ def run(args: argparse.Namespace) -> int:
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
 
-    from archive import Archive, ArchiveError
+    from harvester.lock import ArchiveLock, LockedError
 
+    lock = ArchiveLock(db)
     try:
-        Archive(db).close()  # a bad archive file fails here, with one line, not mid-crawl
-    except ArchiveError as error:
-        raise CommandError(str(error)) from None
-
-    process = CrawlerProcess(settings, install_root_handler=False)
-    _quiet_terminal_logging(log_file)
-    crawler = process.create_crawler("portal")
+        lock.acquire()
+    except LockedError as error:
+        if testbed is not None:
+            testbed.stop()
+        raise CommandError(f"{db}: {error}") from None
     try:
+        _resume_or_start(db, settings, fresh=args.fresh)
+        process = CrawlerProcess(settings, install_root_handler=False)
+        _quiet_terminal_logging(log_file)
+        crawler = process.create_crawler("portal")
         process.crawl(crawler)
         process.start()
     finally:
+        lock.release()
         if testbed is not None:
             testbed.stop()
     from harvester.progress import summary
@@ -104,6 +111,25 @@ def run(args: argparse.Namespace) -> int:
     print(summary(stats))
     print(f"archive: {db}   log: {log_file}")
     return 0 if stats.get("finish_reason") == "finished" else 1
+
+
+def _resume_or_start(db: Path, settings, *, fresh: bool) -> None:
+    """Resume the archive's interrupted run (same crawl id, its pending frontier), or start anew."""
+    from archive import Archive, ArchiveError
+
+    try:
+        with Archive(db) as archive:  # a bad archive file fails here, with one line, not mid-crawl
+            unfinished = archive.unfinished_run()
+            if unfinished and fresh:
+                archive.finish_run(unfinished, "abandoned")
+                print(f"abandoned the interrupted crawl run {unfinished}")
+            elif unfinished:
+                pending = len(archive.frontier(unfinished, state="pending"))
+                settings.set("HARVESTER_CRAWL_ID", unfinished, priority="cmdline")
+                settings.set("HARVESTER_RESUME", True, priority="cmdline")
+                print(f"resuming the interrupted crawl run {unfinished}: {pending} requests pending")
+    except ArchiveError as error:
+        raise CommandError(str(error)) from None
 
 
 def _quiet_terminal_logging(log_file: Path) -> None:

@@ -18,3 +18,4 @@ class FetchedItem:
     document: DocumentKey | None = None
     result: CleanResult | None = None
     parts: list[bytes] | None = None  # article pagination: the bodies of pages 2..n, in order
+    frontier_fp: str | None = None  # the frontier entry this exchange completes

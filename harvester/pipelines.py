@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from archive import Archive, ArchiveItem
+from archive import Archive, ArchiveItem, FrontierChanges
 from harvester.clean import clean, merge_parts
 from harvester.items import FetchedItem
 from harvester.result import InputError
@@ -60,7 +61,11 @@ class ArchivePipeline:
         self.settings = crawler.settings
         self.stats = crawler.stats
         self.batch_size = self.settings.getint("HARVESTER_BATCH_SIZE", 50)
+        # A kill loses at most this much work: what was not committed is fetched again on resume.
+        self.flush_seconds = self.settings.getfloat("HARVESTER_FLUSH_SECONDS", 5.0)
+        self.last_flush = time.monotonic()
         self.pending: list[ArchiveItem] = []
+        self.done: list[str] = []
         self.archive: Archive | None = None
         self.crawl_id = ""
 
@@ -72,30 +77,41 @@ class ArchivePipeline:
         spider = spider or self.crawler.spider
         self.archive = Archive(self.settings.get("HARVESTER_DB", "harvest.db"))
         interesting = {k: self.settings.get(k) for k in self.settings.getlist("HARVESTER_RECORDED_SETTINGS")}
-        self.crawl_id = self.archive.start_run(interesting, crawl_id=spider.crawl_id)
+        if self.settings.getbool("HARVESTER_RESUME"):
+            self.crawl_id = spider.crawl_id  # the interrupted run goes on under its own id
+        else:
+            self.crawl_id = self.archive.start_run(interesting, crawl_id=spider.crawl_id)
         log.info("archive %s, crawl run %s", self.archive.path, self.crawl_id)
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, FetchedItem):
             return item
         result = item.result
-        archived = ArchiveItem(item.capture, result, item.document) if result else ArchiveItem(item.capture)
-        if not archived.makes_document:
-            archived = ArchiveItem(item.capture)
+        archived = ArchiveItem(item.capture, result, item.document)
+        if not archived.makes_document:  # still keyed: a 304 or a 404 of a known document counts
+            archived = ArchiveItem(item.capture, None, item.document)
         self.pending.append(archived)
         self.stats.inc_value(f"harvester/outcome/{item.capture.outcome}")
         if result is not None:
             self.stats.inc_value(f"harvester/kind/{result.kind}")
             if result.kind == "report" and item.capture.outcome == "ok":
                 self.stats.inc_value("harvester/reports")
-        if len(self.pending) >= self.batch_size:
+        if item.frontier_fp:
+            self.done.append(item.frontier_fp)
+        if len(self.pending) >= self.batch_size or time.monotonic() - self.last_flush >= self.flush_seconds:
             await self.flush()
         return item
 
     async def flush(self) -> None:
-        batch, self.pending = self.pending, []
-        if batch and self.archive is not None:
-            written = await asyncio.to_thread(self.archive.write_batch, batch)
+        """One transaction: the pending captures, the requests scheduled since the last flush,
+        and the done marks of the requests those captures complete."""
+        frontier = getattr(self.crawler, "harvester_frontier", None)
+        changes = frontier.drain() if frontier is not None else FrontierChanges()
+        changes.done.extend((self.crawl_id, fingerprint) for fingerprint in self.done)
+        batch, self.pending, self.done = self.pending, [], []
+        self.last_flush = time.monotonic()
+        if (batch or changes) and self.archive is not None:
+            written = await asyncio.to_thread(self.archive.write_batch, batch, changes)
             self.stats.inc_value("harvester/new_versions", sum(1 for w in written if w.new_version))
 
     async def close_spider(self, spider: Spider | None = None) -> None:

@@ -32,6 +32,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "harvester.middlewares.LoopAwareRedirectMiddleware": 600,
 }
+# The frontier lives in the archive and is written with the captures: a killed crawl resumes.
+DUPEFILTER_CLASS = "harvester.frontier.FrontierDupeFilter"
 ITEM_PIPELINES = {
     "harvester.pipelines.CleanPipeline": 300,
     "harvester.pipelines.ArchivePipeline": 800,
@@ -44,6 +46,10 @@ EXTENSIONS = {
 HARVESTER_DB = "harvest.db"
 HARVESTER_SEEDS = None  # a CSV file; None: the registry shipped with the package
 HARVESTER_BATCH_SIZE = 50  # archive items per transaction
+HARVESTER_FLUSH_SECONDS = 5.0  # …or fewer, at least this often
+HARVESTER_RESUME = False  # set by `harvester crawl` when the archive holds an unfinished run
+HARVESTER_CONDITIONAL = True  # If-None-Match / If-Modified-Since from the last capture of a URL
+HARVESTER_REVISIT_KNOWN = True  # at the end, re-check known documents discovery did not reach
 HARVESTER_HOST_BUDGET = 2000  # pages per host per crawl: crawler traps end here
 HARVESTER_NAV_DEPTH = 4  # navigation hops from a home page towards the 年报 column
 HARVESTER_PROGRESS = "auto"  # live progress line: auto (only on a terminal), on, off

@@ -15,15 +15,18 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import FormRequest, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from archive import Capture, DocumentKey
+from archive import Archive, Capture, DocumentKey
+from harvester.frontier import deserialize
 from harvester.items import FetchedItem
 from harvester.pipelines import clean_item
 from spiders.discovery import Link, Role, discover
@@ -69,6 +72,9 @@ class PortalSpider(scrapy.Spider):
             raise ValueError(str(error)) from None
         self.crawl_id = crawl_id or new_crawl_id()
         self.scopes: dict[str, Scope] = {}
+        self.requested: set[str] = set()  # URLs scheduled in this run (budgets, revisits)
+        self.archive: Archive | None = None  # read side: validators, stored bodies, documents
+        self.revisited = False
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -79,13 +85,49 @@ class PortalSpider(scrapy.Spider):
         budget = crawler.settings.getint("HARVESTER_HOST_BUDGET", 2000)
         spider.scopes = {seed.url: Scope(seed, budget) for seed in spider.seeds}
         spider.nav_depth = crawler.settings.getint("HARVESTER_NAV_DEPTH", 4)
+        spider.conditional = crawler.settings.getbool("HARVESTER_CONDITIONAL", True)
+        spider.revisit = crawler.settings.getbool("HARVESTER_REVISIT_KNOWN", True)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.closed_archive, signal=signals.spider_closed)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        db = self.settings.get("HARVESTER_DB")
+        if db and Path(db).exists():
+            self.archive = Archive(db, create=False)
+        if self.settings.getbool("HARVESTER_RESUME") and self.archive is not None:
+            pending = self.archive.frontier(self.crawl_id, state="pending")
+            self.logger.info("resuming crawl run %s: %d requests pending", self.crawl_id, len(pending))
+            for _fingerprint, _state, data in pending:
+                request = self._resumed(deserialize(data), _fingerprint)
+                if request is not None:
+                    yield request
+            return
         for seed in self.seeds:
             request = self._request(seed, Link(seed.url, "home", ""), hop_path="", referrer=None)
             if request is not None:
                 yield request
+
+    def _resumed(self, data: dict[str, Any], fingerprint: str) -> Request | None:
+        """A request of the interrupted run, as it was scheduled (its fingerprint is known)."""
+        seed = next((s for s in self.seeds if s.url == data["seed"]), None)
+        if seed is None:
+            self.logger.warning("resume: %s belongs to seed %s, not in the seed list", data["url"], data["seed"])
+            return None
+        self.scopes[seed.url].take(data["url"])
+        self.requested.add(data["url"])
+        meta = {**data["meta"], "seed": seed, "frontier_fp": fingerprint}
+        headers = {"Content-Type": data["content_type"]} if data.get("content_type") else {}
+        if meta.get("referrer"):
+            headers["Referer"] = meta["referrer"]
+        headers.update(self._validators(data["url"], meta) if data["method"] == "GET" else {})
+        return Request(data["url"], method=data["method"], body=data["body"] or None, headers=headers,
+                       meta=meta, priority=data["priority"], callback=self.parse_page,
+                       errback=self.failed, dont_filter=True)
+
+    def closed_archive(self, spider: Any) -> None:
+        if self.archive is not None:
+            self.archive.close()
 
     # -- requests --------------------------------------------------------------------------------
 
@@ -95,18 +137,40 @@ class PortalSpider(scrapy.Spider):
         if not scope.allows(link.url):
             self.crawler.stats.inc_value("harvester/offsite_skipped")
             return None
-        if not scope.take(link.url):
-            self.crawler.stats.inc_value("harvester/budget_exhausted")
-            return None
+        key = link.url if link.method == "GET" else f"{link.url} {link.form}"
+        if key not in self.requested:
+            if not scope.take(link.url):
+                self.crawler.stats.inc_value("harvester/budget_exhausted")
+                return None
+            self.requested.add(key)
         meta.update(seed=seed, role=link.role, hop_path=hop_path + link.hop, parent=parent,
                     nav_hops=nav_hops, referrer=referrer)
-        headers = {"Referer": referrer} if referrer else None
+        headers = {"Referer": referrer} if referrer else {}
+        if link.method == "GET" and link.role != "part":
+            headers.update(self._validators(link.url, meta))
         priority = {"attachment": 30, "part": 30, "detail": 20, "list": 10}.get(link.role, 0)
         if link.method == "POST":
             return FormRequest(link.url, formdata=list(link.form), callback=self.parse_page,
                                errback=self.failed, meta=meta, headers=headers, priority=priority)
         return Request(link.url, callback=self.parse_page, errback=self.failed, meta=meta,
                        headers=headers, priority=priority)
+
+    def _validators(self, url: str, meta: dict[str, Any]) -> dict[str, str]:
+        """Conditional-request headers from the last ``ok`` capture of ``url``; its body's hash
+        goes in ``meta`` so that a 304 on a list page can be read from the archive."""
+        if not self.conditional or self.archive is None:
+            return {}
+        stored = self.archive.validators(url)
+        if not stored:
+            return {}
+        headers = {}
+        if "etag" in stored:
+            headers["If-None-Match"] = stored["etag"]
+        if "last-modified" in stored:
+            headers["If-Modified-Since"] = stored["last-modified"]
+        if headers:
+            meta["previous_body"] = stored["body_sha256"]
+        return headers
 
     def _follow(self, meta: dict[str, Any], referrer: str, links: list[Link],
                 parent: str | None = None) -> Iterator[Request]:
@@ -122,6 +186,8 @@ class PortalSpider(scrapy.Spider):
     # -- responses -------------------------------------------------------------------------------
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        # Order matters for crash safety: a page's follow-up requests are yielded before its own
+        # item, so they are recorded in the frontier no later than the page is marked done.
         meta = response.meta
         role: Role = meta["role"]
         outcome, reason = self._outcome(response, role)
@@ -131,7 +197,13 @@ class PortalSpider(scrapy.Spider):
             async for output in meta["assembly"].finish_if_complete(self):
                 yield output
             return
-        item = FetchedItem(capture, document=self._document_key(response, role))
+        item = self._item(capture, response.request, self._document_key(response, role))
+        if outcome == "not_modified" and role in ("home", "nav", "list"):
+            # An unchanged list still lists its items: read the links from the stored body.
+            body = self._stored_body(meta.get("previous_body"))
+            if body is not None:
+                for request in self._follow(meta, response.url, discover(response.url, body, role)):
+                    yield request
         if outcome != "ok":
             yield item
             return
@@ -149,32 +221,64 @@ class PortalSpider(scrapy.Spider):
                 if request is None:
                     assembly.skipped(link.url)
                 else:
+                    request.dont_filter = True  # re-assembled on resume, never persisted alone
                     yield request
             async for output in assembly.finish_if_complete(self):
                 yield output
             return
-        yield item
         redirect = _meta_refresh_target(response)
-        if redirect:
-            for request in self._follow(response.meta, response.url, [Link(redirect, role, "R")]):
-                yield request
-            return
-        for request in self._follow(response.meta, response.url, discover(response.url, self._text(response), role)):
+        links = [Link(redirect, role, "R")] if redirect else discover(response.url, self._text(response), role)
+        for request in self._follow(meta, response.url, links):
             yield request
+        yield item
+
+    def _item(self, capture: Capture, request: Request, document: DocumentKey | None) -> FetchedItem:
+        return FetchedItem(capture, document=document, frontier_fp=request.meta.get("frontier_fp"))
+
+    def _stored_body(self, sha256: str | None) -> str | None:
+        if not sha256 or self.archive is None:
+            return None
+        try:
+            from harvester.decoding import decode
+
+            return decode(self.archive.body(sha256)).text
+        except KeyError:
+            return None
 
     async def cleaned(self, item: FetchedItem, meta: dict[str, Any]) -> AsyncIterator[Any]:
-        """Clean a candidate document (in a worker thread), yield it, then follow the
-        attachments of a report or of an attachment-only page (详见附件)."""
+        """Clean a candidate document (in a worker thread), follow the attachments of a report or
+        of an attachment-only page (详见附件), then yield the item itself."""
         await asyncio.to_thread(clean_item, item)
-        yield item
         result = item.result
-        if result is None or result.kind not in ("report", "empty") or meta["role"] != "detail":
+        if result is not None and result.kind in ("report", "empty") and meta["role"] == "detail":
+            links = [Link(a.url, "attachment", "A", a.name) for a in result.attachments
+                     if a.extension in DOCUMENT_EXTENSIONS]
+            for request in self._follow(meta, item.capture.final_url or item.capture.url, links,
+                                        parent=item.capture.final_url or item.capture.url):
+                yield request
+        yield item
+
+    def idle(self, spider: Any) -> None:
+        """Once discovery is exhausted, revisit the known documents of these portals that it did
+        not reach (unlisted, or moved): a conditional request tells unchanged from gone."""
+        if self.revisited or not self.revisit or self.archive is None:
             return
-        links = [Link(a.url, "attachment", "A", a.name) for a in result.attachments
-                 if a.extension in DOCUMENT_EXTENSIONS]
-        for request in self._follow(meta, item.capture.final_url or item.capture.url, links,
-                                    parent=item.capture.url):
-            yield request
+        self.revisited = True
+        by_portal = {seed.netloc: seed for seed in self.seeds}
+        scheduled = 0
+        for document in self.archive.documents_of(by_portal):
+            if document["url"] in self.requested:
+                continue
+            role: Role = "attachment" if document["parent_url"] else "detail"
+            seed = by_portal[document["portal"]]
+            request = self._request(seed, Link(document["url"], role, "V"), "", None,
+                                    parent=document["parent_url"])
+            if request is not None:
+                self.crawler.engine.crawl(request)
+                scheduled += 1
+        if scheduled:
+            self.logger.info("revisiting %d known documents that discovery did not reach", scheduled)
+            raise DontCloseSpider
 
     def _text(self, response: Response) -> str:
         if isinstance(response, TextResponse):
@@ -242,13 +346,17 @@ class PortalSpider(scrapy.Spider):
             outcome, reason = "error", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         capture = self._capture(request, outcome, reason)
         self.crawler.stats.inc_value(f"harvester/failed/{outcome}")
+        document = None
+        if request.meta.get("role") in ("detail", "attachment"):
+            document = DocumentKey(portal=request.meta["seed"].netloc, url=request.url,
+                                   parent_url=request.meta.get("parent"))
         assembly = request.meta.get("assembly")
         if assembly is not None:
             assembly.arrived(request.url, capture, None)
             # An errback cannot await the cleaning: the pipeline cleans the article instead.
             yield from assembly.finish_without_cleaning()
             return
-        yield FetchedItem(capture)
+        yield self._item(capture, request, document)
 
 
 def _meta_refresh_target(response: Response) -> str | None:
