@@ -5,9 +5,10 @@ what is derived from them. Both share one :class:`archive.warc.WarcWriter` per c
 DOWNLOADER_MIDDLEWARES (650): ``process_response`` runs from the highest number down, so it sees
 every response before a redirect replaces it or a gzip body is decoded — each hop, each retried
 503 and robots.txt are recorded, bodies exactly as received. It leaves the pointer of the
-response record in ``request.meta["warc"]`` (``file``, ``offset``, ``length``, ``record_id``,
-``record_type``, ``url``) for the spider's capture, and appends it to ``request.meta["warc_hops"]``
-(all hops and retries of the request, in order).
+response record in ``request.meta["warc"]`` for the spider's capture: ``file``, ``offset``,
+``length``, ``record_id``, ``record_type``, ``url`` and ``date`` (the WARC-Date, in the format of
+``Capture.fetched_at``). Every hop and retry of the request is appended to
+``request.meta["warc_hops"]``, in order.
 
 ``WarcPipeline`` (after cleaning, before archiving) writes a ``metadata`` record for each capture
 with a response record (seed, referrer, hop path, crawl id, redirect chain, outcome) and a
@@ -166,7 +167,8 @@ class WarcMiddleware:
         )
         record = exchange.response
         pointer = {"file": record.filename, "offset": record.offset, "length": record.length,
-                   "record_id": record.record_id, "record_type": record.record_type, "url": record.uri}
+                   "record_id": record.record_id, "record_type": record.record_type, "url": record.uri,
+                   "date": record.date}
         request.meta[META_KEY] = pointer
         request.meta[HOPS_KEY] = [*request.meta.get(HOPS_KEY, []), pointer]
         return response

@@ -396,11 +396,10 @@ def _applications(lines: list[_Line], fmt_hint: str | None,
                             f"expected {width} (a cell lost or merged)")
             ok = False
             continue
-        if any(_is_text(cells[c]) for c in keep[label_width:]) or any(
-                cells[c] for c in range(width) if c not in keep):
-            bad = [cells[c] for c in number_columns if _is_text(cells[c])]
+        bad = [cells[c] for c in number_columns if _is_text(cells[c])]
+        if bad:
             warnings.append(f"applications line {row.line.no}: row {spec.key!r} has text where numbers "
-                            f"belong: {bad or 'cells outside the table columns'}")
+                            f"belong: {bad}")
             ok = False
             continue
         values: list[Number] = []
