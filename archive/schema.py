@@ -244,14 +244,32 @@ def _v2_recrawl(db: Database) -> None:
         ALTER TABLE captures ADD COLUMN warc_offset INTEGER;
         ALTER TABLE captures ADD COLUMN warc_length INTEGER;
         CREATE INDEX IF NOT EXISTS captures_final_url ON captures (final_url, capture_id);
+        -- Hand-off of report versions to parsers: every attempt, its result or its error. A
+        -- version is handed to a parser name+version until one attempt succeeds, then never again.
+        CREATE TABLE handoff_ledger (
+            attempt_id INTEGER PRIMARY KEY,
+            parser TEXT NOT NULL,
+            parser_version TEXT NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES document_versions(version_id),
+            status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+            tries INTEGER NOT NULL DEFAULT 1,        -- calls made in this attempt (retries)
+            result TEXT,                             -- the parser's JSON output
+            error TEXT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX handoff_once ON handoff_ledger (parser, parser_version, version_id)
+            WHERE status = 'ok';
+        CREATE INDEX handoff_by_version ON handoff_ledger (version_id);
         """
     )
     _append_only(db, "document_events")
+    _append_only(db, "handoff_ledger")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
-    Migration(2, "frontier, document events, WARC pointers", _v2_recrawl),
+    Migration(2, "frontier, document events, WARC pointers, hand-off ledger", _v2_recrawl),
 )
 
 #: The schema version this code writes and understands.

@@ -52,7 +52,7 @@ _FTS = "document_versions_fts"
 
 # Columns of the export, in output order; see docs/export.schema.json.
 _EXPORT_SQL = """
-SELECT v.document_id, v.version, d.url, c.final_url, d.parent_url, d.portal, v.source_type,
+SELECT v.document_id, v.version, v.version_id, d.url, c.final_url, d.parent_url, d.portal, v.source_type,
        v.title, v.agency, v.year, v.published, v.text, v.text_sha256,
        c.body_sha256 AS source_sha256, c.fetched_at, c.crawl_id, v.extractor, v.kind, v.reason,
        v.capture_id, v.archived_at,
@@ -709,13 +709,21 @@ class Archive:
         since: str | date | datetime | None = None,
         all_versions: bool = False,
         kind: str | None = "report",
+        pending_for: tuple[str, str] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Document versions as export records (docs/export.schema.json), by document and version.
 
         Latest version of each document unless ``all_versions``; ``since`` keeps versions whose
-        capture was fetched at or after it; ``kind=None`` keeps every kind.
+        capture was fetched at or after it; ``kind=None`` keeps every kind; ``pending_for``
+        (parser, parser version) keeps versions that parser has not yet handled successfully.
         """
         where, params = [], []
+        if pending_for is not None:
+            where.append(
+                "NOT EXISTS (SELECT 1 FROM handoff_ledger h WHERE h.version_id = v.version_id "
+                "AND h.parser = ? AND h.parser_version = ? AND h.status = 'ok')"
+            )
+            params.extend(pending_for)
         if not all_versions:
             where.append(
                 "v.version = (SELECT max(l.version) FROM document_versions l "
@@ -737,6 +745,21 @@ class Archive:
             for name in _EXPORT_JSON:
                 record[name] = json.loads(record[name])
             yield record
+
+    def record_handoff(self, attempts: list[dict[str, Any]]) -> None:
+        """Append hand-off attempts to the ledger (one transaction). A second success for the
+        same parser, version and document version is refused by the ledger's unique index."""
+
+        def work() -> None:
+            self.db.conn.executemany(
+                "INSERT INTO handoff_ledger (parser, parser_version, version_id, status, tries, "
+                "result, error, started_at, finished_at) VALUES (:parser, :parser_version, "
+                ":version_id, :status, :tries, :result, :error, :started_at, :finished_at)",
+                attempts,
+            )
+
+        if attempts:
+            self._transaction(work)
 
     def search(
         self, query: str, *, limit: int = 20, all_versions: bool = False
@@ -770,7 +793,7 @@ class Archive:
                 "WHERE l.document_id = v.document_id)"
             )
         sql = (
-            "SELECT v.document_id, v.version, d.url, v.title, v.agency, v.year, v.kind, v.text "
+            "SELECT v.document_id, v.version, v.version_id, d.url, v.title, v.agency, v.year, v.kind, v.text "
             f"FROM {source} JOIN documents d ON d.document_id = v.document_id "
             f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
         )

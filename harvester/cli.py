@@ -19,11 +19,11 @@ class CommandError(Exception):
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     from archive import cli as archive_cli
     from archive import coverage_cli, history_cli
-    from harvester import crawl_cli, extract_cli
+    from harvester import crawl_cli, extract_cli, handoff
     from harvester.testbed import cli as testbed_cli
 
     return [crawl_cli.register, history_cli.register, extract_cli.register, archive_cli.register,
-            coverage_cli.register, testbed_cli.register]
+            coverage_cli.register, handoff.register, testbed_cli.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -66,9 +66,9 @@ def test_sigkill_mid_crawl_then_resume_gives_the_same_documents(testbed):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         time.sleep(0.2)
-        if db.exists() and query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'captures'")[0][0]:
-            if query(db, "SELECT count(*) FROM captures")[0][0] >= 25:
-                break
+        ready = db.exists() and query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'captures'")[0][0]
+        if ready and query(db, "SELECT count(*) FROM captures")[0][0] >= 25:
+            break
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     captured_before = query(db, "SELECT count(*) FROM captures")[0][0]
