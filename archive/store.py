@@ -585,6 +585,14 @@ class Archive:
                 found[name.lower()] = value
         return found
 
+    def confirmed_at(self, url: str) -> str | None:
+        """When ``url`` last answered with content or a 304 (its content confirmed), or None."""
+        row = self.db.execute(
+            "SELECT max(fetched_at) FROM captures WHERE final_url = ? AND outcome IN ('ok', 'not_modified')",
+            [url],
+        ).fetchone()
+        return row[0] if row else None
+
     def documents_of(self, portals: Iterable[str]) -> list[dict[str, Any]]:
         """The documents of these portals (not gone), for revisiting what discovery missed."""
         portals = list(portals)

@@ -86,6 +86,7 @@ class PortalSpider(scrapy.Spider):
         spider.scopes = {seed.url: Scope(seed, budget) for seed in spider.seeds}
         spider.nav_depth = crawler.settings.getint("HARVESTER_NAV_DEPTH", 4)
         spider.conditional = crawler.settings.getbool("HARVESTER_CONDITIONAL", True)
+        spider.fresh_days = crawler.settings.getfloat("HARVESTER_FRESH_DAYS", 7.0)
         spider.revisit = crawler.settings.getbool("HARVESTER_REVISIT_KNOWN", True)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.closed_archive, signal=signals.spider_closed)
@@ -138,6 +139,10 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("harvester/offsite_skipped")
             return None
         key = link.url if link.method == "GET" else f"{link.url} {link.form}"
+        if key not in self.requested and self._fresh(link, meta):
+            self.requested.add(key)  # confirmed recently: neither fetched nor revisited
+            self.crawler.stats.inc_value("harvester/fresh_skipped")
+            return None
         if key not in self.requested:
             if not scope.take(link.url):
                 self.crawler.stats.inc_value("harvester/budget_exhausted")
@@ -154,6 +159,20 @@ class PortalSpider(scrapy.Spider):
                                errback=self.failed, meta=meta, headers=headers, priority=priority)
         return Request(link.url, callback=self.parse_page, errback=self.failed, meta=meta,
                        headers=headers, priority=priority)
+
+    def _fresh(self, link: Link, meta: dict[str, Any]) -> bool:
+        """A report page or attachment — or a later page of a list whose first page answered
+        304 — whose content was confirmed less than HARVESTER_FRESH_DAYS ago is not asked again:
+        reports rarely change, and new ones appear on the (always revalidated) first list page."""
+        if self.fresh_days <= 0 or self.archive is None or link.method != "GET":
+            return False
+        if link.role not in ("detail", "attachment") and not (link.hop in ("P", "X") and meta.get("unchanged_parent")):
+            return False
+        confirmed = self.archive.confirmed_at(link.url)
+        if confirmed is None:
+            return False
+        age = datetime.now(UTC) - datetime.fromisoformat(confirmed.replace("Z", "+00:00"))
+        return age.total_seconds() < self.fresh_days * 86400
 
     def _validators(self, url: str, meta: dict[str, Any]) -> dict[str, str]:
         """Conditional-request headers from the last ``ok`` capture of ``url``; its body's hash
@@ -173,13 +192,14 @@ class PortalSpider(scrapy.Spider):
         return headers
 
     def _follow(self, meta: dict[str, Any], referrer: str, links: list[Link],
-                parent: str | None = None) -> Iterator[Request]:
+                parent: str | None = None, unchanged_parent: bool = False) -> Iterator[Request]:
         for link in links:
             nav_hops = meta["nav_hops"] + 1 if link.role == "nav" else 0
             if link.role == "nav" and nav_hops > self.nav_depth:
                 continue
+            extra = {"unchanged_parent": True} if unchanged_parent else {}
             request = self._request(meta["seed"], link, meta["hop_path"], referrer,
-                                    parent=parent, nav_hops=nav_hops)
+                                    parent=parent, nav_hops=nav_hops, **extra)
             if request is not None:
                 yield request
 
@@ -202,7 +222,8 @@ class PortalSpider(scrapy.Spider):
             # An unchanged list still lists its items: read the links from the stored body.
             body = self._stored_body(meta.get("previous_body"))
             if body is not None:
-                for request in self._follow(meta, response.url, discover(response.url, body, role)):
+                links = discover(response.url, body, role)
+                for request in self._follow(meta, response.url, links, unchanged_parent=True):
                     yield request
         if outcome != "ok":
             yield item

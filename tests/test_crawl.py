@@ -187,3 +187,23 @@ def test_bad_seed_file_is_one_line_exit_2(tmp_path, content, message):
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and message in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "h.db").exists()
+
+
+def test_standard_tables_rules_pass_on_every_2019_and_2021_report(crawl, tmp_path):
+    db_path = crawl["db"].execute("PRAGMA database_list").fetchone()[2]
+    done = subprocess.run([sys.executable, "-m", "harvester", "handoff", "--db", db_path,
+                           "--parser", "standard-tables"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    formatted = {r["url"]: r["table_format"] for r in crawl["manifest"]["reports"]
+                 if r.get("table_format") in ("2019", "2021")}
+    assert formatted
+    results = {}
+    for url, result in crawl["db"].execute(
+            "SELECT d.url, h.result FROM handoff_ledger h JOIN document_versions v USING (version_id) "
+            "JOIN documents d USING (document_id) WHERE h.status = 'ok'"):
+        results[url] = json.loads(result)
+    for url, table_format in formatted.items():
+        parsed = results[url]
+        assert parsed["format"] == table_format, url
+        completeness = parsed["completeness"]
+        assert completeness["complete"] and completeness["rules_passed"] == completeness["rules_total"] > 0, url
