@@ -26,10 +26,14 @@ the downloader middleware without a lookup table kept for the whole crawl.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import heapq
 import io
 import json
+import logging
 import os
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +48,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
+
+log = logging.getLogger(__name__)
 
 WARC_VERSION = "1.1"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -403,14 +409,19 @@ class WarcWriter:
     # -- end ---------------------------------------------------------------------------------------
 
     def close(self, index: bool = True) -> Path | None:
-        """Finish the current file and (``index``) write the crawl's CDXJ index; returns its path."""
+        """Finish the current file and (``index``) write the crawl's CDXJ index; returns its path.
+
+        The index covers every file of the crawl id in the directory, not only this writer's: a
+        crawl resumed after a kill continues in new files, and its index must include the old.
+        """
         with self._lock:
             if self._closed:
                 return self.cdxj_path
             self._finish_file()
             self._closed = True
-        if index and self.files:
-            self.cdxj_path = write_cdxj(self.files, self.directory / f"{self.prefix}-{self.crawl_id}.cdxj")
+        files = sorted(self.directory.glob(f"{self.prefix}-{self.crawl_id}-*.warc.gz"))
+        if index and files:
+            self.cdxj_path = write_cdxj(files, self.directory / f"{self.prefix}-{self.crawl_id}.cdxj")
         return self.cdxj_path
 
     def __enter__(self) -> WarcWriter:
@@ -441,12 +452,29 @@ def _software() -> str:
 def write_cdxj(warc_files: Sequence[str | Path], output: str | Path) -> Path:
     """Index WARC files into one sorted CDXJ file (``cdxj-indexer``: SURT key, 14-digit timestamp,
     JSON with url, mime, status, digest, length, offset, filename). POST requests get their body
-    in the key (``post_append``), as pywb expects. Written to a temporary name, then renamed."""
+    in the key (``post_append``), as pywb expects.
+
+    Each file is indexed and sorted on its own, then the parts are merged (memory stays at one
+    file's index); a file that cannot be read is left out with a warning rather than costing the
+    whole index. Written to a temporary name, then renamed.
+    """
     from cdxj_indexer.main import CDXJIndexer
 
     output = Path(output)
     partial = output.with_name(output.name + ".partial")
-    CDXJIndexer(output=str(partial), inputs=[str(p) for p in warc_files], sort=True, post_append=True).process_all()
+    with tempfile.TemporaryDirectory(dir=output.parent) as scratch:
+        parts = []
+        for number, path in enumerate(warc_files):
+            part = Path(scratch) / f"{number}.cdxj"
+            try:
+                CDXJIndexer(output=str(part), inputs=[str(path)], sort=True, post_append=True).process_all()
+            except Exception as error:  # warcio raises assorted types on a damaged file
+                log.warning("CDXJ: %s left out of the index: %s", path, error)
+                continue
+            parts.append(part)
+        with contextlib.ExitStack() as stack, partial.open("w", encoding="utf-8") as out:
+            streams = [stack.enter_context(part.open(encoding="utf-8")) for part in parts]
+            out.writelines(heapq.merge(*streams))
     partial.replace(output)
     return output
 

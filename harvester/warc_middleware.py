@@ -211,14 +211,14 @@ class WarcPipeline:
         uri = capture.final_url or capture.url
         result = item.result
         text = result.text if result is not None and capture.outcome == "ok" else ""
-        await asyncio.to_thread(self._write, response_id, uri, _metadata_fields(item), text)
+        await asyncio.to_thread(_write_derived, self.shared.writer, response_id, uri, _metadata_fields(item), text)
         return item
 
-    def _write(self, response_id: str, uri: str, fields: list[tuple[str, Any]], text: str) -> None:
-        writer = self.shared.writer
-        writer.write_metadata(response_id, uri, fields)
-        if text:
-            writer.write_conversion(response_id, uri, text)
+
+def _write_derived(writer: WarcWriter, response_id: str, uri: str, fields: list[tuple[str, Any]], text: str) -> None:
+    writer.write_metadata(response_id, uri, fields)
+    if text:
+        writer.write_conversion(response_id, uri, text)
 
 
 def _metadata_fields(item: FetchedItem) -> list[tuple[str, Any]]:

@@ -32,6 +32,7 @@ COLUMN_TEXT = re.compile(r"(?:政府|政务)?信息公开(?:工作)?年(?:度)?�
 COLUMN_PATH = re.compile(r"/(?:zfxxgknb|xxgknb|ndbg|gknb|nb)(?:/|_|$)", re.I)
 NAV_TEXT = re.compile(r"政务公开|政府信息公开|信息公开目录|法定主动公开|主动公开|部门信息公开|部门|乡镇|街道|区县")
 NAV_EXCLUDE = re.compile(r"指南|制度|依申请|申请公开|规定|意见箱|留言|新闻|图片|视频|服务|办事|互动")
+REPORT_TITLE = re.compile(r"(?:19|20)\d{2}\s*年.{0,12}(?:年度报告|年报)")
 REPORT_TEXT = re.compile(r"报告|年报|年度|工作要点|通知|函")
 DETAIL_PATH = re.compile(r"/t\d{8}_\d+|/art_\d+_\d+|/content/|/\d{6}/|/art/\d{4}/", re.I)
 NEXT_TEXT = re.compile(r"^(?:下一页|下页|后页|尾页|末页|>|>>|»|›)$")
@@ -123,6 +124,10 @@ def _anchor_role(target: str, text: str, here, anchor, in_column: bool) -> Role 
     extension = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path.rsplit("/", 1)[-1] else ""
     if parts.hostname != here.hostname and parts.path in ("", "/", "/index.html", "/index.htm", "/index.shtml"):
         return "home"  # a subsite root (scope decides whether it may be visited)
+    if REPORT_TITLE.search(text):
+        # A titled report is a report wherever it is linked (home-page widgets, side lists):
+        # column names carry no year, report titles do.
+        return "detail"
     if COLUMN_TEXT.search(text) and len(text) <= 20:
         return "list"
     if in_column and _is_pager(anchor, text):

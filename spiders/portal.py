@@ -73,6 +73,7 @@ class PortalSpider(scrapy.Spider):
         self.crawl_id = crawl_id or new_crawl_id()
         self.scopes: dict[str, Scope] = {}
         self.requested: set[str] = set()  # URLs scheduled in this run (budgets, revisits)
+        self.fresh_skipped: set[str] = set()  # URLs confirmed recently, not asked again
         self.archive: Archive | None = None  # read side: validators, stored bodies, documents
         self.revisited = False
 
@@ -139,8 +140,11 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("harvester/offsite_skipped")
             return None
         key = link.url if link.method == "GET" else f"{link.url} {link.form}"
+        if key in self.fresh_skipped:
+            return None
         if key not in self.requested and self._fresh(link, meta):
-            self.requested.add(key)  # confirmed recently: neither fetched nor revisited
+            self.fresh_skipped.add(key)  # confirmed recently: neither fetched nor revisited
+            self.requested.add(key)
             self.crawler.stats.inc_value("harvester/fresh_skipped")
             return None
         if key not in self.requested:

@@ -156,6 +156,17 @@ def test_existing_file_never_overwritten(tmp_path):
     assert pair.response.filename == f"nianbao-{CRAWL_ID}-00001.warc.gz"
 
 
+def test_resumed_crawl_continues_the_files_and_indexes_them_all(tmp_path):
+    with WarcWriter(tmp_path, CRAWL_ID) as killed:
+        before = exchange(killed, url="http://www.example.gov.cn/1.html")
+    with WarcWriter(tmp_path, CRAWL_ID) as resumed:  # same crawl id, a new process
+        after = exchange(resumed, url="http://www.example.gov.cn/2.html", body=b"other")
+    assert (before.response.filename, after.response.filename) == (
+        f"nianbao-{CRAWL_ID}-00000.warc.gz", f"nianbao-{CRAWL_ID}-00001.warc.gz")
+    located = {json.loads(line.split(" ", 2)[2])["filename"] for line in resumed.cdxj_path.read_text().splitlines()}
+    assert located == {before.response.filename, after.response.filename}
+
+
 def test_identical_payload_becomes_a_revisit(tmp_path):
     with WarcWriter(tmp_path, CRAWL_ID) as writer:
         first = exchange(writer, url="http://127.0.0.11/a.html")
