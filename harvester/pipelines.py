@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from archive import Archive, ArchiveItem, FrontierChanges
 from harvester.clean import clean, merge_parts
 from harvester.items import FetchedItem
-from harvester.result import InputError
+from harvester.result import CleanResult, InputError
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,18 @@ def clean_item(item: FetchedItem) -> None:
         if item.parts:
             result = merge_parts(result, [clean(part, url, headers) for part in item.parts])
     except InputError as error:
-        capture.reason = f"{capture.reason}; not cleaned: {error}".lstrip("; ")
+        apply_result(item, str(error))
         return
-    item.result = result
+    apply_result(item, result)
+
+
+def apply_result(item: FetchedItem, outcome: CleanResult | str) -> None:
+    """Put a cleaning outcome (a result, or the message of an input error) on the item."""
+    capture = item.capture
+    if isinstance(outcome, str):
+        capture.reason = f"{capture.reason}; not cleaned: {outcome}".lstrip("; ")
+        return
+    result = item.result = outcome
     capture.charset_declared = result.charset.declared_http or result.charset.declared_meta
     capture.charset_detected = result.charset.detected
     capture.charset_used = result.charset.used

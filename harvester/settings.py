@@ -45,6 +45,7 @@ EXTENSIONS = {
 # The harvester's own settings.
 HARVESTER_DB = "harvest.db"
 HARVESTER_SEEDS = None  # a CSV file; None: the registry shipped with the package
+HARVESTER_CLEAN_WORKERS = 1  # cleaning processes beside the crawler (0: a thread in-process)
 HARVESTER_BATCH_SIZE = 50  # archive items per transaction
 HARVESTER_FLUSH_SECONDS = 5.0  # …or fewer, at least this often
 HARVESTER_RESUME = False  # set by `harvester crawl` when the archive holds an unfinished run

@@ -10,7 +10,6 @@ status, failures, robots.txt refusals.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -26,9 +25,9 @@ from scrapy.http import FormRequest, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from archive import Archive, Capture, DocumentKey
+from harvester.cleaning_pool import CleaningPool
 from harvester.frontier import deserialize
 from harvester.items import FetchedItem
-from harvester.pipelines import clean_item
 from spiders.discovery import Link, Role, discover
 from spiders.scope import Scope, use_bundled_suffix_list
 from spiders.seeds import Seed, SeedError, load_seeds
@@ -88,12 +87,14 @@ class PortalSpider(scrapy.Spider):
         spider.nav_depth = crawler.settings.getint("HARVESTER_NAV_DEPTH", 4)
         spider.conditional = crawler.settings.getbool("HARVESTER_CONDITIONAL", True)
         spider.fresh_days = crawler.settings.getfloat("HARVESTER_FRESH_DAYS", 7.0)
+        spider.cleaner = CleaningPool(crawler.settings.getint("HARVESTER_CLEAN_WORKERS", 1))
         spider.revisit = crawler.settings.getbool("HARVESTER_REVISIT_KNOWN", True)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.closed_archive, signal=signals.spider_closed)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        await self.cleaner.warm()
         db = self.settings.get("HARVESTER_DB")
         if db and Path(db).exists():
             self.archive = Archive(db, create=False)
@@ -128,6 +129,7 @@ class PortalSpider(scrapy.Spider):
                        errback=self.failed, dont_filter=True)
 
     def closed_archive(self, spider: Any) -> None:
+        self.cleaner.close()
         if self.archive is not None:
             self.archive.close()
 
@@ -273,7 +275,7 @@ class PortalSpider(scrapy.Spider):
     async def cleaned(self, item: FetchedItem, meta: dict[str, Any]) -> AsyncIterator[Any]:
         """Clean a candidate document (in a worker thread), follow the attachments of a report or
         of an attachment-only page (详见附件), then yield the item itself."""
-        await asyncio.to_thread(clean_item, item)
+        await self.cleaner.clean(item)
         result = item.result
         if result is not None and result.kind in ("report", "empty") and meta["role"] == "detail":
             links = [Link(a.url, "attachment", "A", a.name) for a in result.attachments
