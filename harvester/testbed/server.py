@@ -126,8 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as error:  # a bug in a route must not kill the connection silently
             response = Response(500, {"Content-Type": "text/plain; charset=utf-8"},
                                 f"test-bed error: {error!r}".encode())
-        sent, aborted = self._send(method, response)
-        testbed.record({
+        entry = {
             "t": round(started, 4),
             "client": f"{self.client_address[0]}:{self.client_address[1]}",
             "method": method,
@@ -135,14 +134,23 @@ class _Handler(BaseHTTPRequestHandler):
             "host_header": self.headers.get("Host"),
             "path": self.path,
             "status": response.status,
-            "bytes": sent,
-            "aborted": aborted,
-            "duration": round(time.time() - started, 4),
             "user_agent": self.headers.get("User-Agent"),
             "if_none_match": self.headers.get("If-None-Match"),
             "if_modified_since": self.headers.get("If-Modified-Since"),
             "referer": self.headers.get("Referer"),
-        })
+        }
+        if response.chunks is None:
+            # Logged before the answer leaves: a client that has its response always finds its
+            # request in the log (tests read the log as soon as the crawler exits).
+            no_body = method == "HEAD" or response.status == 304
+            entry.update(bytes=0 if no_body else len(response.body), aborted=False,
+                         duration=round(time.time() - started + (response.delay or 0), 4))
+            testbed.record(entry)
+            self._send(method, response)
+            return
+        sent, aborted = self._send(method, response)  # streamed: only known once sent
+        entry.update(bytes=sent, aborted=aborted, duration=round(time.time() - started, 4))
+        testbed.record(entry)
 
     def _send(self, method: str, response: Response) -> tuple[int, bool]:
         """Write the response; returns (body bytes sent, whether the client went away)."""
