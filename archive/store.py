@@ -573,13 +573,18 @@ class Archive:
     def validators(self, url: str) -> dict[str, str] | None:
         """ETag / Last-Modified of the latest ``ok`` capture of ``url``, with its body's hash."""
         row = self.db.execute(
-            "SELECT response_headers, body_sha256 FROM captures WHERE final_url = ? AND outcome = 'ok' "
+            "SELECT response_headers, body_sha256, fetched_at, warc_file, warc_offset FROM captures "
+            "WHERE final_url = ? AND outcome = 'ok' "
             "ORDER BY capture_id DESC LIMIT 1",
             [url],
         ).fetchone()
         if row is None:
             return None
-        found = {"body_sha256": row[1]}
+        found = {"body_sha256": row[1], "fetched_at": row[2]}
+        if row[3] is not None:
+            from .warc import record_id_at
+
+            found["warc_record_id"] = record_id_at(row[3], row[4])
         for name, value in json.loads(row[0]):
             if name.lower() in ("etag", "last-modified"):
                 found[name.lower()] = value

@@ -26,14 +26,14 @@ the downloader middleware without a lookup table kept for the whole crawl.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import heapq
 import io
+import ipaddress
 import json
 import logging
 import os
-import tempfile
+import re
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -449,32 +449,91 @@ def _software() -> str:
     return f"nianbao-harvester/{__version__} (warcio/{getattr(warcio, '__version__', '?')})"
 
 
+def surt_key(url: str, method: str = "GET", body: bytes = b"") -> str:
+    """The SURT sort key pywb and the CDXJ convention use: host reversed (``www.`` dropped),
+    ``)`` then the lower-cased path and sorted query; a POST appends its form body the way pywb
+    does (``__wb_method=post&…``) so that two POSTs to one URL stay apart."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        host = ",".join(reversed(host.split(".")))
+    default_port = {"http": 80, "https": 443}.get(parts.scheme)
+    if parts.port and parts.port != default_port:
+        host += f":{parts.port}"
+    query = "&".join(sorted(part for part in parts.query.split("&") if part))
+    if method.upper() == "POST":
+        form = body.decode("utf-8", "replace")
+        query = "&".join(part for part in ("__wb_method=post", form, query) if part)
+    return f"{host}){(parts.path or '/').lower()}" + (f"?{query.lower()}" if query else "")
+
+
+def _index_lines(path: Path) -> list[str]:
+    """CDXJ lines of one WARC file: its response and revisit records, with where they are."""
+    requests: dict[str, tuple[str, bytes]] = {}
+    entries = []
+    with path.open("rb") as stream:
+        iterator = ArchiveIterator(stream)
+        for record in iterator:
+            headers = record.rec_headers
+            if record.rec_type == "request":
+                method = record.http_headers.protocol if record.http_headers else "GET"
+                body = record.content_stream().read()
+                for key in (headers.get_header("WARC-Concurrent-To"), headers.get_header("WARC-Record-ID")):
+                    if key:
+                        requests[key] = (method, body)
+                continue
+            if record.rec_type not in ("response", "revisit"):
+                continue
+            http = record.http_headers
+            mime = "warc/revisit" if record.rec_type == "revisit" else (
+                (http.get_header("Content-Type") or "").split(";")[0].strip() if http else "")
+            entry = {
+                "url": headers.get_header("WARC-Target-URI"),
+                "mime": mime or "unk",
+                "status": http.get_statuscode() if http else "-",
+                "digest": headers.get_header("WARC-Payload-Digest") or "",
+                "record_id": headers.get_header("WARC-Record-ID"),
+                "concurrent": headers.get_header("WARC-Concurrent-To"),
+                "date": headers.get_header("WARC-Date") or "",
+            }
+            record.raw_stream.read()  # the iterator needs the record consumed to report its length
+            entry["offset"], entry["length"] = iterator.get_record_offset(), iterator.get_record_length()
+            entries.append(entry)
+    lines = []
+    for entry in entries:
+        method, body = requests.get(entry.pop("record_id")) or requests.get(entry.pop("concurrent") or "", ("GET", b""))
+        entry.pop("concurrent", None)
+        timestamp = re.sub(r"\D", "", entry.pop("date"))[:14]
+        data = {"url": entry["url"], "mime": entry["mime"], "status": str(entry["status"]),
+                "digest": entry["digest"], "length": str(entry["length"]), "offset": str(entry["offset"]),
+                "filename": path.name}
+        if method.upper() == "POST":
+            data["method"] = "POST"
+        lines.append(f"{surt_key(entry['url'], method, body)} {timestamp} {json.dumps(data, ensure_ascii=False)}\n")
+    return sorted(lines)
+
+
 def write_cdxj(warc_files: Sequence[str | Path], output: str | Path) -> Path:
-    """Index WARC files into one sorted CDXJ file (``cdxj-indexer``: SURT key, 14-digit timestamp,
-    JSON with url, mime, status, digest, length, offset, filename). POST requests get their body
-    in the key (``post_append``), as pywb expects.
+    """Index WARC files into one sorted CDXJ file: SURT key, 14-digit timestamp, JSON with url,
+    mime, status, digest, length, offset, filename (and method for POSTs), as pywb reads it.
 
-    Each file is indexed and sorted on its own, then the parts are merged (memory stays at one
-    file's index); a file that cannot be read is left out with a warning rather than costing the
-    whole index. Written to a temporary name, then renamed.
+    Written here rather than with cdxj-indexer, whose ``surt`` dependency is AGPL-3.0. Each file is
+    indexed and sorted on its own, then the parts are merged; a file that cannot be read is left
+    out with a warning rather than costing the whole index. Written to a temporary name, then
+    renamed.
     """
-    from cdxj_indexer.main import CDXJIndexer
-
     output = Path(output)
     partial = output.with_name(output.name + ".partial")
-    with tempfile.TemporaryDirectory(dir=output.parent) as scratch:
-        parts = []
-        for number, path in enumerate(warc_files):
-            part = Path(scratch) / f"{number}.cdxj"
-            try:
-                CDXJIndexer(output=str(part), inputs=[str(path)], sort=True, post_append=True).process_all()
-            except Exception as error:  # warcio raises assorted types on a damaged file
-                log.warning("CDXJ: %s left out of the index: %s", path, error)
-                continue
-            parts.append(part)
-        with contextlib.ExitStack() as stack, partial.open("w", encoding="utf-8") as out:
-            streams = [stack.enter_context(part.open(encoding="utf-8")) for part in parts]
-            out.writelines(heapq.merge(*streams))
+    parts = []
+    for path in warc_files:
+        try:
+            parts.append(_index_lines(Path(path)))
+        except Exception as error:  # warcio raises assorted types on a damaged file
+            log.warning("CDXJ: %s left out of the index: %s", path, error)
+    with partial.open("w", encoding="utf-8") as out:
+        out.writelines(heapq.merge(*parts))
     partial.replace(output)
     return output
 

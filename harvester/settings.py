@@ -29,13 +29,18 @@ DEPTH_LIMIT = 12
 REDIRECT_MAX_TIMES = 10
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "harvester.middlewares.WaitingRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "harvester.middlewares.LoopAwareRedirectMiddleware": 600,
+    # Above Redirect (600) and HttpCompression (590): sees every hop and the undecoded body.
+    "harvester.warc_middleware.WarcMiddleware": 650,
 }
 # The frontier lives in the archive and is written with the captures: a killed crawl resumes.
 DUPEFILTER_CLASS = "harvester.frontier.FrontierDupeFilter"
 ITEM_PIPELINES = {
     "harvester.pipelines.CleanPipeline": 300,
+    "harvester.warc_middleware.WarcPipeline": 500,  # metadata + conversion records
     "harvester.pipelines.ArchivePipeline": 800,
 }
 EXTENSIONS = {
@@ -54,6 +59,9 @@ HARVESTER_FRESH_DAYS = 7.0  # report pages confirmed more recently are not asked
 HARVESTER_REVISIT_KNOWN = True  # at the end, re-check known documents discovery did not reach
 HARVESTER_HOST_BUDGET = 2000  # pages per host per crawl: crawler traps end here
 HARVESTER_NAV_DEPTH = 4  # navigation hops from a home page towards the 年报 column
+HARVESTER_WARC = "on"  # WARC 1.1 files of every exchange; "off" disables
+HARVESTER_WARC_DIR = None  # default: a "warc" directory beside HARVESTER_DB
+HARVESTER_WARC_MAX_BYTES = 1024**3  # rotate WARC files past this size
 HARVESTER_PROGRESS = "auto"  # live progress line: auto (only on a terminal), on, off
 HARVESTER_RECORDED_SETTINGS = [
     "USER_AGENT", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_ENABLED",

@@ -122,8 +122,14 @@ def shared_writer(crawler: Crawler) -> _Shared:
     return holder
 
 
+#: Request headers left out of request records: proxy credentials (HttpProxyMiddleware puts them
+#: on the request) go to the proxy, not the origin, and must not end up in an archive.
+_UNRECORDED = frozenset({b"proxy-authorization"})
+
+
 def _pairs(headers: Any) -> list[tuple[bytes, bytes]]:
-    return [(name, value) for name, values in headers.items() for value in values]
+    return [(name, value) for name, values in headers.items() if name.lower() not in _UNRECORDED
+            for value in values]
 
 
 class WarcMiddleware:

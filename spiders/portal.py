@@ -195,6 +195,9 @@ class PortalSpider(scrapy.Spider):
             headers["If-Modified-Since"] = stored["last-modified"]
         if headers:
             meta["previous_body"] = stored["body_sha256"]
+            # For the WARC revisit record of a 304: the capture it revalidates.
+            meta["warc_refers_to"] = {"uri": url, "date": stored["fetched_at"],
+                                      "record_id": stored.get("warc_record_id")}
         return headers
 
     def _follow(self, meta: dict[str, Any], referrer: str, links: list[Link],
@@ -346,6 +349,10 @@ class PortalSpider(scrapy.Spider):
         redirect_statuses = meta.get("redirect_reasons", [])
         redirects = [(url, status if isinstance(status, int) else 0)
                      for url, status in zip(redirect_urls, redirect_statuses, strict=False)]
+        # This request's own response record (WarcMiddleware), not one an earlier hop left in meta.
+        warc = meta.get("warc")
+        if warc is not None and warc.get("url") != request.url:
+            warc = None
         return Capture(
             crawl_id=self.crawl_id,
             url=redirect_urls[0] if redirect_urls else request.url,
@@ -363,6 +370,10 @@ class PortalSpider(scrapy.Spider):
             seed=seed.url,
             body=response.body if response is not None else None,
             truncated="dataloss" in (response.flags if response is not None else []),
+            fetched_at=warc["date"] if warc else None,
+            warc_file=warc["file"] if warc else None,
+            warc_offset=warc["offset"] if warc else None,
+            warc_length=warc["length"] if warc else None,
         )
 
     def failed(self, failure: Failure) -> Iterator[Any]:

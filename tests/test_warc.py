@@ -307,7 +307,8 @@ def test_middleware_records_each_hop_and_the_undecoded_body(tmp_path):
                         headers={"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"})
 
     async def fetch() -> Response:
-        request: Request | Response = Request("http://127.0.0.11/old.htm")
+        request: Request | Response = Request("http://127.0.0.11/old.htm",
+                                              headers={"Proxy-Authorization": "Basic c2VjcmV0"})
         while isinstance(request, Request):  # as the engine does: a redirect comes back as a request
             request = await manager.download_async(download, request)
         return request
@@ -325,6 +326,7 @@ def test_middleware_records_each_hop_and_the_undecoded_body(tmp_path):
     request = next(r for r in all_records(tmp_path / "warc") if r["type"] == "request"
                    and r["headers"]["WARC-Concurrent-To"] == final["headers"]["WARC-Record-ID"])
     assert b"gzip" in request["http"].get_header("Accept-Encoding").encode()  # headers as sent
+    assert request["http"].get_header("Proxy-Authorization") is None  # but never proxy credentials
     pointer = response.meta["warc"]
     assert (pointer["file"], pointer["offset"], pointer["length"]) == (final["file"], final["offset"], final["length"])
     assert [hop["url"] for hop in response.meta["warc_hops"]] == ["http://127.0.0.11/old.htm",

@@ -1,0 +1,68 @@
+"""Politeness against a real server on loopback: robots.txt is obeyed even by requests that wait
+for it together, and every request identifies the harvester."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+HOST = "127.0.0.21"
+
+
+class SlowRobots(BaseHTTPRequestHandler):
+    log: list[tuple[str, str]] = []
+
+    def do_GET(self) -> None:
+        SlowRobots.log.append((self.path, self.headers.get("User-Agent", "")))
+        if self.path == "/robots.txt":
+            time.sleep(0.8)  # every start request is waiting for it meanwhile
+            body = b"User-agent: *\nDisallow: /private/\n"
+            content_type = "text/plain"
+        else:
+            body = "<html><body><p>公开内容</p></body></html>".encode()
+            content_type = "text/html; charset=utf-8"
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer((HOST, 0), SlowRobots)
+    SlowRobots.log = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+
+
+def test_requests_waiting_together_for_robots_txt_all_obey_it(server, tmp_path):
+    seeds = tmp_path / "seeds.csv"
+    rows = ["name,url"] + [f"p{n},http://{HOST}:{server}/private/{n}.html" for n in range(6)]
+    rows.append(f"home,http://{HOST}:{server}/")
+    seeds.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    db = tmp_path / "h.db"
+    done = subprocess.run([sys.executable, "-m", "harvester", "crawl", "--seeds", str(seeds), "--db", str(db),
+                           "-s", "DOWNLOAD_DELAY=0", "-s", "HARVESTER_PROGRESS=off"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    paths = [path for path, _ in SlowRobots.log]
+    assert paths.count("/robots.txt") == 1 and "/" in paths
+    assert not [path for path in paths if path.startswith("/private/")]  # stock Scrapy 2.19 fetched 4
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        denied = connection.execute("SELECT count(*) FROM captures WHERE outcome = 'robots_denied'").fetchone()[0]
+    assert denied == 6
+    assert {agent for _, agent in SlowRobots.log} == {agent for _, agent in SlowRobots.log[:1]}
+    assert SlowRobots.log[0][1].startswith("nianbao-harvester/")
