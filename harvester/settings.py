@@ -14,9 +14,9 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 1
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-# Deployments set HARVESTER_CONTACT to a URL or mailbox that reaches them; it goes in User-Agent.
+# Deployments set HARVESTER_CONTACT to a URL or mailbox that reaches them; the spider puts it in
+# the User-Agent (an explicit -s USER_AGENT=… wins).
 HARVESTER_CONTACT = "https://pypi.org/project/nianbao-harvester/"
-USER_AGENT = f"nianbao-harvester/0.1 (+{HARVESTER_CONTACT}; archive of government annual reports)"
 
 # Robustness: retry transient failures (503 among them), bound sizes and time.
 RETRY_ENABLED = True

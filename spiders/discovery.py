@@ -81,6 +81,8 @@ def discover(url: str, html: str, role: Role) -> list[Link]:
         doc = lxml_html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return []
+    if role in ("home", "nav") and _is_column_page(doc):
+        role = "list"  # reached through navigation, but the page says it is the 年报 column
     links: list[Link] = []
     links += _anchor_links(url, doc, in_column=role == "list")
     if role == "list":
@@ -89,6 +91,15 @@ def discover(url: str, html: str, role: Role) -> list[Link]:
         links += _dataproxy_requests(url, html)
         links += _api_requests(url, html)
     return _dedupe(links)
+
+
+def _is_column_page(doc: lxml_html.HtmlElement) -> bool:
+    """``<meta name="ColumnName" content="政府信息公开年报">`` (and variants) on a list page."""
+    for meta in doc.iter("meta"):
+        if (meta.get("name") or "").lower() == "columnname":
+            name = normalize_space(meta.get("content") or "")
+            return bool(COLUMN_TEXT.search(name)) and len(name) <= 20
+    return False
 
 
 def _dedupe(links: list[Link]) -> list[Link]:

@@ -22,6 +22,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import FormRequest, Request, Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure
 
 from archive import Archive, Capture, DocumentKey
@@ -39,6 +40,14 @@ _META_REFRESH = re.compile(
 )
 #: Below this many bytes a meta-refresh page is a redirect stub, not a page with content.
 _STUB_SIZE = 4096
+
+
+def user_agent(contact: str | None) -> str:
+    """An honest User-Agent: who we are, our version, how to reach the operator."""
+    from harvester import __version__
+
+    reach = f"+{contact}; " if contact else ""
+    return f"nianbao-harvester/{__version__} ({reach}archive of government open-information annual reports)"
 
 
 def new_crawl_id() -> str:
@@ -75,6 +84,13 @@ class PortalSpider(scrapy.Spider):
         self.fresh_skipped: set[str] = set()  # URLs confirmed recently, not asked again
         self.archive: Archive | None = None  # read side: validators, stored bodies, documents
         self.revisited = False
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        # The contact goes in the User-Agent unless the user set one explicitly (-s USER_AGENT=…).
+        if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
+            settings.set("USER_AGENT", user_agent(settings.get("HARVESTER_CONTACT")), priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> PortalSpider:

@@ -69,3 +69,11 @@ def test_static_pager_and_article_parts():
     parts = discover("http://127.0.0.11/nb/202403/t20240328_5300382.html", detail, "detail")
     assert [(p.url.rsplit("/", 1)[1], p.role) for p in parts] == [
         ("t20240328_5300382_1.html", "part"), ("t20240328_5300382_2.html", "part")]
+
+
+def test_column_name_meta_makes_a_navigation_page_the_column():
+    page = ("<html><head><meta name='ColumnName' content='政府信息公开年报'></head><body><ul>"
+            "<li><a href='/art/2021/1/28/art_1_2.html'>东江区民政局2020年度工作报告</a></li></ul></body></html>")
+    assert roles(page, "nav", "http://127.0.0.13/col/col99/index.html") == {
+        "http://127.0.0.13/art/2021/1/28/art_1_2.html": "detail"}
+    assert roles(page.replace("政府信息公开年报", "通知公告"), "nav", "http://127.0.0.13/col/col99/") == {}

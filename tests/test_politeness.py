@@ -66,3 +66,17 @@ def test_requests_waiting_together_for_robots_txt_all_obey_it(server, tmp_path):
     assert denied == 6
     assert {agent for _, agent in SlowRobots.log} == {agent for _, agent in SlowRobots.log[:1]}
     assert SlowRobots.log[0][1].startswith("nianbao-harvester/")
+
+
+def test_contact_setting_reaches_the_user_agent(server, tmp_path):
+    seeds = tmp_path / "seeds.csv"
+    seeds.write_text(f"name,url\nhome,http://{HOST}:{server}/\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "harvester", "crawl", "--seeds", str(seeds),
+                           "--db", str(tmp_path / "h.db"), "-s", "DOWNLOAD_DELAY=0",
+                           "-s", "HARVESTER_CONTACT=mailto:ops@example.org", "-s", "HARVESTER_PROGRESS=off"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    agents = {agent for _, agent in SlowRobots.log}
+    assert len(agents) == 1
+    agent = agents.pop()
+    assert agent.startswith("nianbao-harvester/") and "+mailto:ops@example.org" in agent
