@@ -58,7 +58,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Settings copied from harvester.settings into the bare spider, so both download alike.
-SHARED_SETTINGS = ("USER_AGENT", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_TIMEOUT",
+SHARED_SETTINGS = ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_TIMEOUT",
                    "DOWNLOAD_MAXSIZE", "DOWNLOAD_WARNSIZE", "DOWNLOAD_FAIL_ON_DATALOSS", "TWISTED_REACTOR")
 OURS_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "HARVESTER_PROGRESS=off")
 
@@ -179,6 +179,10 @@ def replay_file(entries: list[dict[str, Any]], manifest: dict[str, Any], path: P
             request["form"] = forms[urlsplit(entry["path"]).path]
         requests.append(request)
     settings = {name: getattr(ours, name) for name in SHARED_SETTINGS}
+    # The spider composes the User-Agent from HARVESTER_CONTACT; the bare one sends the same.
+    from spiders.portal import user_agent
+
+    settings["USER_AGENT"] = user_agent(ours.HARVESTER_CONTACT)
     path.write_text(json.dumps({"settings": settings, "requests": requests}, ensure_ascii=False), encoding="utf-8")
     return path
 

@@ -44,10 +44,10 @@ class CleaningPool:
         if workers > 0:
             context = multiprocessing.get_context("forkserver")
             self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
-
-    async def warm(self) -> None:
-        if self.executor is not None:
-            await asyncio.wrap_future(self.executor.submit(int))
+            # Start the workers now: they import and warm up while robots.txt, home and list pages
+            # are fetched, which need no cleaning.
+            for _ in range(workers):
+                self.executor.submit(int)
 
     async def clean(self, item: FetchedItem) -> None:
         """Clean ``item`` (see :func:`harvester.pipelines.clean_item`), off the reactor."""

@@ -110,7 +110,6 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        await self.cleaner.warm()
         db = self.settings.get("HARVESTER_DB")
         if db and Path(db).exists():
             self.archive = Archive(db, create=False)
