@@ -261,6 +261,14 @@ def _v2_recrawl(db: Database) -> None:
         CREATE UNIQUE INDEX handoff_once ON handoff_ledger (parser, parser_version, version_id)
             WHERE status = 'ok';
         CREATE INDEX handoff_by_version ON handoff_ledger (version_id);
+        -- robots.txt as last fetched per host, so that frequent re-crawls need not fetch it
+        -- again within a day (working state: replaced on each fetch).
+        CREATE TABLE robots_cache (
+            netloc TEXT PRIMARY KEY,
+            fetched_at TEXT NOT NULL,
+            status INTEGER,
+            body BLOB NOT NULL
+        );
         """
     )
     _append_only(db, "document_events")
@@ -269,7 +277,7 @@ def _v2_recrawl(db: Database) -> None:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
-    Migration(2, "frontier, document events, WARC pointers, hand-off ledger", _v2_recrawl),
+    Migration(2, "frontier, document events, WARC pointers, hand-off ledger, robots cache", _v2_recrawl),
 )
 
 #: The schema version this code writes and understands.

@@ -590,6 +590,23 @@ class Archive:
                 found[name.lower()] = value
         return found
 
+    def cached_robots(self, netloc: str, max_age_hours: float) -> bytes | None:
+        """The robots.txt of ``netloc`` if it was fetched less than ``max_age_hours`` ago."""
+        row = self.db.execute("SELECT fetched_at, body FROM robots_cache WHERE netloc = ?", [netloc]).fetchone()
+        if row is None:
+            return None
+        age = datetime.now(UTC) - datetime.fromisoformat(row[0].replace("Z", "+00:00"))
+        return bytes(row[1]) if age.total_seconds() < max_age_hours * 3600 else None
+
+    def cache_robots(self, netloc: str, status: int, body: bytes) -> None:
+        def work() -> None:
+            self.db.conn.execute(
+                "INSERT OR REPLACE INTO robots_cache (netloc, fetched_at, status, body) VALUES (?, ?, ?, ?)",
+                [netloc, utc_timestamp(), status, body],
+            )
+
+        self._transaction(work)
+
     def confirmed_at(self, url: str) -> str | None:
         """When ``url`` last answered with content or a 304 (its content confirmed), or None."""
         row = self.db.execute(

@@ -4,7 +4,7 @@
 
 Starts the test bed, crawls it into a fresh archive, crawls it again unchanged, and reports from
 the test bed's own request log: requests and response bytes of each crawl and their ratio
-(target: bytes ≤ 10 %), how many second-crawl requests were conditional and answered 304, and the
+(target: ≤ 10 % of each), how many second-crawl requests were conditional and answered 304, and the
 new versions each crawl archived (the second must add none). Then it changes the test bed
 (generation 1: one report added, one revised, one removed) and crawls a third time, to show what
 a re-crawl costs when something did change.
@@ -77,7 +77,7 @@ def main() -> int:
     second = rows[1]
     print(f"unchanged re-crawl: {100 * second['bytes'] / first['bytes']:.1f} % of the bytes, "
           f"{100 * second['requests'] / first['requests']:.1f} % of the requests of the first crawl "
-          "(target: bytes <= 10 %)")
+          "(target: <= 10 % of each)")
     print(f"archive and test-bed logs: {directory}")
     return 0
 

@@ -56,6 +56,7 @@ HARVESTER_FLUSH_SECONDS = 5.0  # …or fewer, at least this often
 HARVESTER_RESUME = False  # set by `harvester crawl` when the archive holds an unfinished run
 HARVESTER_CONDITIONAL = True  # If-None-Match / If-Modified-Since from the last capture of a URL
 HARVESTER_FRESH_DAYS = 7.0  # report pages confirmed more recently are not asked again (0: always)
+HARVESTER_ROBOTS_HOURS = 24.0  # robots.txt fetched more recently is read from the archive
 HARVESTER_REVISIT_KNOWN = True  # at the end, re-check known documents discovery did not reach
 HARVESTER_HOST_BUDGET = 2000  # pages per host per crawl: crawler traps end here
 HARVESTER_NAV_DEPTH = 4  # navigation hops from a home page towards the 年报 column

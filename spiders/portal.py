@@ -122,8 +122,8 @@ class PortalSpider(scrapy.Spider):
                     yield request
             return
         for seed in self.seeds:
-            request = self._request(seed, Link(seed.url, "home", ""), hop_path="", referrer=None)
-            if request is not None:
+            meta = {"seed": seed, "hop_path": "", "nav_hops": 0}
+            for request in self._follow(meta, None, [Link(seed.url, "home", "")]):
                 yield request
 
     def _resumed(self, data: dict[str, Any], fingerprint: str) -> Request | None:
@@ -181,6 +181,30 @@ class PortalSpider(scrapy.Spider):
         return Request(link.url, callback=self.parse_page, errback=self.failed, meta=meta,
                        headers=headers, priority=priority)
 
+    def _fresh_stored_page(self, seed: Seed, link: Link) -> str | None:
+        """The archived text of a home/navigation page confirmed within HARVESTER_FRESH_DAYS
+        (marked as handled in this run), or None when it must be fetched."""
+        if link.url in self.requested or not self.scopes[seed.url].allows(link.url):
+            return None
+        if not self._recently_confirmed(link.url):
+            return None
+        stored = self.archive.validators(link.url) if self.archive is not None else None
+        text = self._stored_body(stored.get("body_sha256") if stored else None)
+        if text is not None:
+            self.requested.add(link.url)
+            self.fresh_skipped.add(link.url)
+            self.crawler.stats.inc_value("harvester/fresh_from_archive")
+        return text
+
+    def _recently_confirmed(self, url: str) -> bool:
+        if self.fresh_days <= 0 or self.archive is None:
+            return False
+        confirmed = self.archive.confirmed_at(url)
+        if confirmed is None:
+            return False
+        age = datetime.now(UTC) - datetime.fromisoformat(confirmed.replace("Z", "+00:00"))
+        return age.total_seconds() < self.fresh_days * 86400
+
     def _fresh(self, link: Link, meta: dict[str, Any]) -> bool:
         """A report page or attachment — or a later page of a list whose first page answered
         304 — whose content was confirmed less than HARVESTER_FRESH_DAYS ago is not asked again:
@@ -189,11 +213,7 @@ class PortalSpider(scrapy.Spider):
             return False
         if link.role not in ("detail", "attachment") and not (link.hop in ("P", "X") and meta.get("unchanged_parent")):
             return False
-        confirmed = self.archive.confirmed_at(link.url)
-        if confirmed is None:
-            return False
-        age = datetime.now(UTC) - datetime.fromisoformat(confirmed.replace("Z", "+00:00"))
-        return age.total_seconds() < self.fresh_days * 86400
+        return self._recently_confirmed(link.url)
 
     def _validators(self, url: str, meta: dict[str, Any]) -> dict[str, str]:
         """Conditional-request headers from the last ``ok`` capture of ``url``; its body's hash
@@ -215,12 +235,19 @@ class PortalSpider(scrapy.Spider):
                                       "record_id": stored.get("warc_record_id")}
         return headers
 
-    def _follow(self, meta: dict[str, Any], referrer: str, links: list[Link],
+    def _follow(self, meta: dict[str, Any], referrer: str | None, links: list[Link],
                 parent: str | None = None, unchanged_parent: bool = False) -> Iterator[Request]:
         for link in links:
             nav_hops = meta["nav_hops"] + 1 if link.role == "nav" else 0
             if link.role == "nav" and nav_hops > self.nav_depth:
                 continue
+            if link.role in ("home", "nav"):
+                stored = self._fresh_stored_page(meta["seed"], link)
+                if stored is not None:
+                    # Navigation confirmed recently: follow its links from the archived copy.
+                    inner = {**meta, "nav_hops": nav_hops, "hop_path": meta["hop_path"] + link.hop}
+                    yield from self._follow(inner, link.url, discover(link.url, stored, link.role))
+                    continue
             extra = {"unchanged_parent": True} if unchanged_parent else {}
             request = self._request(meta["seed"], link, meta["hop_path"], referrer,
                                     parent=parent, nav_hops=nav_hops, **extra)
