@@ -22,10 +22,10 @@ def _warm_up() -> None:
     clean(b"<html><body><div id='zoom'><p>2020\xe5\xb9\xb4</p></div></body></html>", "http://warm.up/")
 
 
-def _clean(body: bytes, url: str, headers: dict[str, str], status: int | None,
-           parts: list[bytes] | None) -> CleanResult | str:
-    """Clean in the worker; an expected failure comes back as its message (exceptions pickle
-    badly across processes)."""
+def clean_capture(body: bytes, url: str, headers: dict[str, str], status: int | None,
+                  parts: list[bytes] | None) -> CleanResult | str:
+    """Clean a fetched body (and the later pages of its article); an expected failure comes back
+    as its message, since exceptions pickle badly across processes."""
     from harvester.clean import clean, merge_parts
     from harvester.result import InputError
 
@@ -36,6 +36,21 @@ def _clean(body: bytes, url: str, headers: dict[str, str], status: int | None,
         return result
     except InputError as error:
         return str(error)
+
+
+def apply_result(item: FetchedItem, outcome: CleanResult | str) -> None:
+    """Put a cleaning outcome (a result, or the message of an input error) on the item; a WAF
+    challenge found in a 200 response makes the capture ``blocked``."""
+    capture = item.capture
+    if isinstance(outcome, str):
+        capture.reason = f"{capture.reason}; not cleaned: {outcome}".lstrip("; ")
+        return
+    result = item.result = outcome
+    capture.charset_declared = result.charset.declared_http or result.charset.declared_meta
+    capture.charset_detected = result.charset.detected
+    capture.charset_used = result.charset.used
+    if result.kind == "blocked":
+        capture.outcome, capture.reason = "blocked", result.reason
 
 
 class CleaningPool:
@@ -50,19 +65,16 @@ class CleaningPool:
                 self.executor.submit(int)
 
     async def clean(self, item: FetchedItem) -> None:
-        """Clean ``item`` (see :func:`harvester.pipelines.clean_item`), off the reactor."""
-        from harvester.pipelines import apply_result, clean_item
-
-        if self.executor is None:
-            await asyncio.to_thread(clean_item, item)
-            return
+        """Clean ``item`` off the reactor and put the outcome on it (:func:`apply_result`)."""
         capture = item.capture
         if capture.outcome != "ok" or capture.body is None:
             return
-        outcome = await asyncio.wrap_future(self.executor.submit(
-            _clean, capture.body, capture.final_url or capture.url, dict(capture.response_headers),
-            capture.status, item.parts,
-        ))
+        arguments = (capture.body, capture.final_url or capture.url, dict(capture.response_headers),
+                     capture.status, item.parts)
+        if self.executor is None:
+            outcome = await asyncio.to_thread(clean_capture, *arguments)
+        else:
+            outcome = await asyncio.wrap_future(self.executor.submit(clean_capture, *arguments))
         apply_result(item, outcome)
 
     def close(self) -> None:

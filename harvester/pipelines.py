@@ -1,4 +1,4 @@
-"""Item pipelines: clean candidate documents off the reactor thread, then archive in batches.
+"""Item pipelines: clean what the spider left uncleaned, then archive in batches.
 
 Both are thin: the work is ``harvester.clean`` and ``archive.Archive.write_batch``.
 """
@@ -14,43 +14,10 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from archive import Archive, ArchiveItem, FrontierChanges
-from harvester.clean import clean, merge_parts
+from harvester.cleaning_pool import CleaningPool
 from harvester.items import FetchedItem
-from harvester.result import CleanResult, InputError
 
 log = logging.getLogger(__name__)
-
-
-def clean_item(item: FetchedItem) -> None:
-    """Clean an item's body (merging article pages) into ``item.result``; a WAF challenge found in
-    a 200 response makes the capture ``blocked``. Blocking: call it from a worker thread."""
-    capture = item.capture
-    if capture.outcome != "ok" or capture.body is None:
-        return
-    headers = dict(capture.response_headers)
-    url = capture.final_url or capture.url
-    try:
-        result = clean(capture.body, url, headers, status=capture.status)
-        if item.parts:
-            result = merge_parts(result, [clean(part, url, headers) for part in item.parts])
-    except InputError as error:
-        apply_result(item, str(error))
-        return
-    apply_result(item, result)
-
-
-def apply_result(item: FetchedItem, outcome: CleanResult | str) -> None:
-    """Put a cleaning outcome (a result, or the message of an input error) on the item."""
-    capture = item.capture
-    if isinstance(outcome, str):
-        capture.reason = f"{capture.reason}; not cleaned: {outcome}".lstrip("; ")
-        return
-    result = item.result = outcome
-    capture.charset_declared = result.charset.declared_http or result.charset.declared_meta
-    capture.charset_detected = result.charset.detected
-    capture.charset_used = result.charset.used
-    if result.kind == "blocked":
-        capture.outcome, capture.reason = "blocked", result.reason
 
 
 class CleanPipeline:
@@ -58,7 +25,7 @@ class CleanPipeline:
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, FetchedItem) and item.clean and item.result is None:
-            await asyncio.to_thread(clean_item, item)
+            await CleaningPool(0).clean(item)
         return item
 
 

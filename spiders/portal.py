@@ -318,7 +318,7 @@ class PortalSpider(scrapy.Spider):
             return None
 
     async def cleaned(self, item: FetchedItem, meta: dict[str, Any]) -> AsyncIterator[Any]:
-        """Clean a candidate document (in a worker thread), follow the attachments of a report or
+        """Clean a candidate document (in a worker process), follow the attachments of a report or
         of an attachment-only page (详见附件), then yield the item itself."""
         await self.cleaner.clean(item)
         result = item.result
