@@ -261,6 +261,17 @@ def _v2_recrawl(db: Database) -> None:
         CREATE UNIQUE INDEX handoff_once ON handoff_ledger (parser, parser_version, version_id)
             WHERE status = 'ok';
         CREATE INDEX handoff_by_version ON handoff_ledger (version_id);
+        -- The completeness record of each report version per parser (its latest successful
+        -- hand-off): sections found, tables found, consistency rules passed.
+        CREATE VIEW version_completeness AS
+            SELECT h.version_id, h.parser, h.parser_version,
+                   json_extract(h.result, '$.completeness.sections_found') AS sections_found,
+                   json_extract(h.result, '$.completeness.tables_found') AS tables_found,
+                   json_extract(h.result, '$.completeness.rules_passed') AS rules_passed,
+                   json_extract(h.result, '$.completeness.rules_total') AS rules_total,
+                   json_extract(h.result, '$.completeness.complete') AS complete
+            FROM handoff_ledger h
+            WHERE h.status = 'ok' AND json_extract(h.result, '$.completeness') IS NOT NULL;
         -- robots.txt as last fetched per host, so that frequent re-crawls need not fetch it
         -- again within a day (working state: replaced on each fetch).
         CREATE TABLE robots_cache (

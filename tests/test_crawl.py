@@ -207,3 +207,8 @@ def test_standard_tables_rules_pass_on_every_2019_and_2021_report(crawl, tmp_pat
         assert parsed["format"] == table_format, url
         completeness = parsed["completeness"]
         assert completeness["complete"] and completeness["rules_passed"] == completeness["rules_total"] > 0, url
+    # The same completeness records, as the archive's view shows them to SQL users.
+    complete = crawl["db"].execute(
+        "SELECT count(*) FROM version_completeness WHERE parser = 'standard-tables' AND complete "
+        "AND rules_passed = rules_total AND sections_found >= 5").fetchone()[0]
+    assert complete >= len(formatted)
