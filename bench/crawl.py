@@ -1,7 +1,7 @@
 """Crawl throughput benchmark: our ``harvester crawl`` against a bare Scrapy spider fetching the same
 URLs, both on the bundled test-bed portal network, in one run.
 
-    .venv/bin/python bench/crawl.py [--rounds N] [--keep DIR] [--slow SECONDS]
+    .venv/bin/python bench/crawl.py [--rounds N] [--keep DIR] [--slow SECONDS] [--latency SECONDS]
 
 The test bed is started once (a child process on 127.0.0.11…, slow page ``--slow`` s, no transient
 503s). Each round runs both, each in its own fresh subprocess:
@@ -254,11 +254,11 @@ def table(results: dict[str, list[dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def bench(directory: Path, rounds: int, slow: float) -> None:
+def bench(directory: Path, rounds: int, slow: float, latency: float = 0.0) -> None:
     from harvester.testbed.demo import write_seeds
     from harvester.testbed.server import start_testbed
 
-    testbed = start_testbed(directory / "testbed", slow_seconds=slow, fail_first=0)
+    testbed = start_testbed(directory / "testbed", slow_seconds=slow, fail_first=0, latency_seconds=latency)
     results: dict[str, list[dict[str, float]]] = {"ours": [], "bare": []}
     replayed: list[tuple[int, int]] = []
     try:
@@ -280,7 +280,8 @@ def bench(directory: Path, rounds: int, slow: float) -> None:
     finally:
         testbed.stop()
     counts = ", ".join(f"{n} ({posts} POST)" for n, posts in replayed)
-    print(f"test bed: {len(testbed.manifest['portals'])} portals, slow page {slow} s; {rounds} round(s) after a "
+    print(f"test bed: {len(testbed.manifest['portals'])} portals, slow page {slow} s, latency {latency} s per "
+          f"answer; {rounds} round(s) after a "
           f"warm-up crawl, medians; bare replays ours' requests of the same round: {counts}")
     print(table(results))
     print(f"reports archived by ours: {warmup['reports']} (warm-up), "
@@ -292,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of both crawls; medians are shown (default 3)")
     parser.add_argument("--keep", type=Path, help="keep the test bed files, archives, logs and replay here")
     parser.add_argument("--slow", type=float, default=0.1, help="delay of the test bed's slow page (default 0.1 s)")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds the test bed adds to every answer, as a real portal's round trip does "
+                             "(default 0: loopback)")
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)  # internal: run the bare spider
     parser.add_argument("--stats", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -300,11 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))  # ahead of bench/, whose archive.py would shadow the package
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        bench(args.keep, args.rounds, args.slow)
+        bench(args.keep, args.rounds, args.slow, args.latency)
         print(f"files: {args.keep}")
     else:
         with tempfile.TemporaryDirectory(prefix="bench-crawl-") as directory:
-            bench(Path(directory), args.rounds, args.slow)
+            bench(Path(directory), args.rounds, args.slow, args.latency)
     return 0
 
 

@@ -181,6 +181,7 @@ class Options:
     slow_seconds: float = 2.0  # delay of the slow page
     fail_first: int = 2  # 503s before the transient page answers 200
     big_bytes: int = 60 * 1024 * 1024  # size of the oversized attachment
+    latency_seconds: float = 0.0  # added to every answer: a round trip to a real portal
 
 
 PORTAL_KEYS = ("trs", "hanweb", "jiyue", "county")
@@ -306,6 +307,7 @@ class Network:
             "port": self.port,
             "host_base": self.host_base,
             "options": {"slow_seconds": self.options.slow_seconds,
+                        "latency_seconds": self.options.latency_seconds,
                         "fail_first": self.options.fail_first, "big_bytes": self.options.big_bytes},
             "hosts": hosts,
             "portals": self.portals,

@@ -154,8 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, method: str, response: Response) -> tuple[int, bool]:
         """Write the response; returns (body bytes sent, whether the client went away)."""
-        if response.delay:
-            time.sleep(response.delay)
+        delay = (response.delay or 0) + self.server.testbed.network.options.latency_seconds
+        if delay:
+            time.sleep(delay)
         headers = dict(response.headers)
         no_body = method == "HEAD" or response.status == 304
         if response.chunks is None and response.status != 304:
@@ -398,7 +399,7 @@ def _no_proxy() -> urllib.request.OpenerDirector:
 def start_testbed(directory: str | Path, *, port: int = 0, host_base: str = "127.0.0.11", seed: int = 0,
                   generation: int = 0, portals: Sequence[str] | None = None, slow_seconds: float | None = None,
                   fail_first: int | None = None, big_bytes: int | None = None,
-                  timeout: float = 30.0) -> Testbed:
+                  latency_seconds: float | None = None, timeout: float = 30.0) -> Testbed:
     """Run the test bed in a child process; returns once it answers. Files go to ``directory``:
     ``testbed-manifest.json``, ``testbed-requests.jsonl``, ``testbed-ready.json``."""
     directory = Path(directory)
@@ -418,6 +419,8 @@ def start_testbed(directory: str | Path, *, port: int = 0, host_base: str = "127
         command += ["--fail-first", str(fail_first)]
     if big_bytes is not None:
         command += ["--big-bytes", str(big_bytes)]
+    if latency_seconds is not None:
+        command += ["--latency", str(latency_seconds)]
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parents[2])  # works without an installed package
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
@@ -454,10 +457,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-first", type=int, default=Options.fail_first,
                         help="503 answers before the transient page recovers")
     parser.add_argument("--big-bytes", type=int, default=Options.big_bytes, help="size of the oversized attachment")
+    parser.add_argument("--latency", type=float, default=Options.latency_seconds,
+                        help="seconds added to every answer, like a round trip to a real portal (default 0)")
 
 
 def serve_from_args(args: argparse.Namespace) -> TestbedServer:
-    options = Options(slow_seconds=args.slow, fail_first=args.fail_first, big_bytes=args.big_bytes)
+    options = Options(slow_seconds=args.slow, fail_first=args.fail_first, big_bytes=args.big_bytes,
+                      latency_seconds=args.latency)
     return serve(port=args.port, host_base=args.host_base, seed=args.seed, generation=args.generation,
                  portals=args.portals, options=options, manifest_path=args.manifest, log_path=args.log)
 
