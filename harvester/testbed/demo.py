@@ -20,9 +20,19 @@ def write_seeds(manifest: dict, path: Path) -> Path:
     return path
 
 
+#: The demo's port: the same URLs every time, so a second demo shows a re-crawl (conditional
+#: requests, no new versions) rather than a second copy of everything.
+DEMO_PORT = 18011
+
+
 def start_demo(directory: Path) -> tuple[TestbedServer, Path]:
-    """Start the test bed on 127.0.0.11… (a free port); return it and the seed file for it."""
+    """Start the test bed on 127.0.0.11…:18011 (a free port if that one is taken); return it and
+    the seed file for it."""
     directory.mkdir(parents=True, exist_ok=True)
-    server = serve(port=0, manifest_path=directory / "testbed-manifest.json",
-                   log_path=directory / "testbed-requests.jsonl")
+    options = {"manifest_path": directory / "testbed-manifest.json",
+               "log_path": directory / "testbed-requests.jsonl"}
+    try:
+        server = serve(port=DEMO_PORT, **options)
+    except OSError:
+        server = serve(port=0, **options)
     return server, write_seeds(server.network.manifest(), directory / "seeds.csv")
