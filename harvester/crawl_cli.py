@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{db}: {error}") from None
     try:
         _resume_or_start(db, settings, fresh=args.fresh)
-        process = CrawlerProcess(settings, install_root_handler=False)
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # our handlers, below
+        process = CrawlerProcess(settings)
         _quiet_terminal_logging(log_file)
         crawler = process.create_crawler("portal")
         process.crawl(crawler)
@@ -108,9 +109,23 @@ def run(args: argparse.Namespace) -> int:
     from harvester.progress import summary
 
     stats = crawler.stats.get_stats()
-    print(summary(stats))
+    print(summary(stats, _reports_held(db)))
     print(f"archive: {db}   log: {log_file}")
     return 0 if stats.get("finish_reason") == "finished" else 1
+
+
+def _reports_held(db: Path) -> int | None:
+    """How many documents' latest version is a report, in the whole archive."""
+    from archive import Archive, ArchiveError
+
+    try:
+        with Archive(db, create=False) as archive:
+            return archive.db.execute(
+                "SELECT count(*) FROM document_versions v WHERE kind = 'report' AND version = "
+                "(SELECT max(version) FROM document_versions WHERE document_id = v.document_id)"
+            ).fetchone()[0]
+    except ArchiveError:
+        return None
 
 
 def _resume_or_start(db: Path, settings, *, fresh: bool) -> None:

@@ -29,13 +29,15 @@ def counts(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
-def summary(stats: dict[str, Any]) -> str:
+def summary(stats: dict[str, Any], archive_reports: int | None = None) -> str:
+    """The end-of-run summary; ``archive_reports``: reports the whole archive holds now."""
     figures = counts(stats)
     run = stats.get("harvester/run_counts") or {}
+    held = f"; the archive holds {archive_reports} reports" if archive_reports is not None else ""
     lines = [
         f"crawl finished ({stats.get('finish_reason', 'unknown')}): "
         f"{figures['reports']} reports archived ({figures['new versions']} new versions) "
-        f"from {figures['pages']} pages",
+        f"from {figures['pages']} pages{held}",
         "captures by outcome: " + ", ".join(f"{k} {v}" for k, v in run.items()) if run else "",
     ]
     return "\n".join(line for line in lines if line)
