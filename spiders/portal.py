@@ -174,7 +174,9 @@ class PortalSpider(scrapy.Spider):
         headers = {"Referer": referrer} if referrer else {}
         if link.method == "GET" and link.role != "part":
             headers.update(self._validators(link.url, meta))
-        priority = {"attachment": 30, "part": 30, "detail": 20, "list": 10}.get(link.role, 0)
+        # Pages that open the next level of discovery go first: on a host fetched one request at a
+        # time, a list page queued behind report pages would delay everything it lists.
+        priority = {"list": 30, "nav": 25, "home": 25, "part": 20, "attachment": 15, "detail": 10}.get(link.role, 0)
         if link.method == "POST":
             return FormRequest(link.url, formdata=list(link.form), callback=self.parse_page,
                                errback=self.failed, meta=meta, headers=headers, priority=priority)
