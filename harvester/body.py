@@ -77,10 +77,11 @@ def find_container(doc: lxml_html.HtmlElement) -> Region | None:
     """The first known CMS container (in priority order) that holds some text."""
     for (attribute, value), xpath in zip(CONTAINERS, _CONTAINER_XPATHS, strict=True):
         # An image-only body (（图片版）) is still the body: it holds the report, as pictures.
-        candidates = [el for el in xpath(doc)
-                      if _text_length(el) >= MIN_CONTAINER_CHARS or el.find(".//img") is not None]
+        lengths = {el: _text_length(el) for el in xpath(doc)}
+        candidates = [el for el, length in lengths.items()
+                      if length >= MIN_CONTAINER_CHARS or el.find(".//img") is not None]
         if candidates:
-            best = max(candidates, key=_text_length)
+            best = max(candidates, key=lengths.__getitem__)
             marker = "." if attribute == "class" else "#"
             return Region(best, f"container:{marker}{value}")
     return None
@@ -160,8 +161,28 @@ def _hidden(element: lxml_html.HtmlElement) -> bool:
     return bool(_HIDDEN.search(element.get("style") or "")) or element.get("hidden") is not None
 
 
-def render_dom(region: lxml_html.HtmlElement) -> tuple[list[Line], list[Table]]:
-    """Every block of the region as a line; data tables as grid rows."""
+def data_tables(region: lxml_html.HtmlElement) -> dict[lxml_html.HtmlElement, Table | None]:
+    """The grid of every outermost table of the region, computed once for both renderings;
+    None for tables that are not body data (the info box, hidden tables, empty ones). Tables
+    nested in a cell are read as that cell's text."""
+    grids: dict[lxml_html.HtmlElement, Table | None] = {}
+    for table in region.iter("table"):
+        if _nested(table, region):
+            continue
+        grid = None if is_info_table(table) or _hidden(table) else table_grid(table)
+        grids[table] = grid if grid is not None and grid.rows else None
+    return grids
+
+
+def _table_lines(grid: Table) -> list[Line]:
+    caption = [Line(grid.caption)] if grid.caption else []
+    return caption + [Line(row, table_row=True) for row in grid.lines()]
+
+
+def render_dom(
+    region: lxml_html.HtmlElement, grids: dict[lxml_html.HtmlElement, Table | None]
+) -> tuple[list[Line], list[Table]]:
+    """Every block of the region as a line; data tables (``grids``) as grid rows."""
     lines: list[Line] = []
     tables: list[Table] = []
     buffer: list[str] = []
@@ -181,11 +202,10 @@ def render_dom(region: lxml_html.HtmlElement) -> tuple[list[Line], list[Table]]:
             return
         if tag == "table":
             flush()
-            if not is_info_table(element):
-                grid = table_grid(element)
-                if grid.rows:
-                    tables.append(grid)
-                    lines.extend(Line(row, table_row=True) for row in grid.lines())
+            grid = grids.get(element)
+            if grid is not None:
+                tables.append(grid)
+                lines.extend(_table_lines(grid))
             return
         block = tag in _BLOCKS
         if element is not region and tag in _LIST_LIKE and _link_dense(element):
@@ -206,21 +226,21 @@ def render_dom(region: lxml_html.HtmlElement) -> tuple[list[Line], list[Table]]:
     return lines, tables
 
 
-def render_trafilatura(region: lxml_html.HtmlElement) -> tuple[list[Line], list[Table]] | None:
+def render_trafilatura(
+    region: lxml_html.HtmlElement, grids: dict[lxml_html.HtmlElement, Table | None]
+) -> tuple[list[Line], list[Table]] | None:
     """trafilatura's view of the region, data tables restored from our grids; None if empty."""
     working = copy.deepcopy(region)
     tables: list[Table] = []
-    for table in list(working.iter("table")):
-        if _inside_table(table):
+    # A deep copy has the same tables in the same document order as the region.
+    for original, table in zip(list(region.iter("table")), list(working.iter("table")), strict=True):
+        if original not in grids:
+            continue
+        grid = grids[original]
+        if grid is None:
+            _drop(table)
             continue
         parent = table.getparent()
-        if is_info_table(table) or _hidden(table):
-            _drop(table)
-            continue
-        grid = table_grid(table)
-        if not grid.rows:
-            _drop(table)
-            continue
         placeholder = lxml_html.Element("p")
         placeholder.text = _PLACEHOLDER.format(len(tables))
         placeholder.tail = table.tail
@@ -251,7 +271,7 @@ def render_trafilatura(region: lxml_html.HtmlElement) -> tuple[list[Line], list[
         if match:
             grid = tables[int(match.group(1))]
             used.append(grid)
-            lines.extend(Line(row, table_row=True) for row in grid.lines())
+            lines.extend(_table_lines(grid))
             continue
         line = normalize_space(raw)
         if line:
@@ -259,8 +279,14 @@ def render_trafilatura(region: lxml_html.HtmlElement) -> tuple[list[Line], list[
     return lines, used
 
 
-def _inside_table(table: lxml_html.HtmlElement) -> bool:
-    return any(ancestor.tag == "table" for ancestor in table.iterancestors())
+def _nested(table: lxml_html.HtmlElement, region: lxml_html.HtmlElement) -> bool:
+    """A table inside another table of the region (a region may itself sit in layout tables)."""
+    for ancestor in table.iterancestors():
+        if ancestor is region:
+            return False
+        if ancestor.tag == "table":
+            return True
+    return False
 
 
 def _drop(element: lxml_html.HtmlElement) -> None:

@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 from harvester import __version__
 from harvester.body import (
     Line,
+    data_tables,
     find_container,
     find_dense_region,
     render_dom,
@@ -99,10 +100,11 @@ def clean_html(
         region = find_dense_region(doc)
     metadata = read_metadata(doc)
 
-    dom_lines, dom_tables = render_dom(region.element)
+    grids = data_tables(region.element)
+    dom_lines, dom_tables = render_dom(region.element, grids)
     dom_lines, removed = _strip(dom_lines)
     lines, tables, used = dom_lines, dom_tables, "dom"
-    rendered = render_trafilatura(region.element)
+    rendered = render_trafilatura(region.element, grids)
     if rendered is not None:
         traf_lines, traf_tables = rendered
         traf_lines = _only_region_lines(_strip(traf_lines)[0], dom_lines)

@@ -89,7 +89,9 @@ def table_grid(table: lxml_html.HtmlElement) -> Table:
     keep = [i for i, row in enumerate(rows) if any(rows[i])]
     new_index = {old: new for new, old in enumerate(keep)}
     spans = [[new_index[s[0]], *s[1:]] for s in spans if s[0] in new_index]
-    return Table(rows=[rows[i] for i in keep], spans=spans)
+    caption = table.find("caption")
+    return Table(rows=[rows[i] for i in keep], spans=spans,
+                 caption=cell_text(caption) if caption is not None else "")
 
 
 def is_layout_table(table: lxml_html.HtmlElement) -> bool:

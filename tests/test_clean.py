@@ -158,3 +158,12 @@ def test_attachment_behind_a_download_proxy_and_written_by_script():
 def test_html_served_at_a_doc_url_is_cleaned_as_a_page():
     result = harvester.clean(page(REPORT), "http://127.0.0.11/files/report.doc")
     assert result.source_type == "html" and result.kind == "report"
+
+
+def test_a_table_caption_is_kept_before_its_rows_in_both_renderings():
+    table = ("<table><caption>表1 主动公开情况</caption><tr><td>规章</td><td>3</td></tr>"
+             "<tr><td>行政规范性文件</td><td>12</td></tr></table>")
+    result = harvester.clean(page(REPORT + table), "http://127.0.0.11/a.html")
+    lines = result.text.splitlines()
+    assert lines[lines.index("表1 主动公开情况") + 1:][:2] == ["规章 | 3", "行政规范性文件 | 12"]
+    assert result.tables[0].caption == "表1 主动公开情况" and result.tables[0].rows[0] == ["规章", "3"]
