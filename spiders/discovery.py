@@ -54,6 +54,7 @@ _JS_PAIR = re.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([\w./-]+))")
 _GET_JSON = re.compile(r"getJSON\(\s*[\"']([^\"']+)[\"']\s*,\s*\{([^}]*)\}")
 _JS_VAR = re.compile(r"\b(\w+)\s*=\s*(?:'([^']*)'|\"([^\"]*)\"|(\d+))")
 _TOTAL = re.compile(r"\b(?:total|totalRecord|totalCount|recordCount)\s*[=:]\s*(\d+)", re.I)
+_PAGE_PARAMETER = re.compile(r"[?&]page=(?:\d|[\"'+]|\$\{)")
 _PAGE_SIZE = re.compile(r"\b(?:pageSize|perPage|page_size)\s*[=:]\s*(\d+)", re.I)
 
 
@@ -206,13 +207,17 @@ def _dataproxy_requests(url: str, html: str) -> list[Link]:
 
 
 def _api_requests(url: str, html: str) -> list[Link]:
-    """集约化 lists: later pages from ``$.getJSON(api, {…page: n…})``, else ``?page=N``."""
+    """集约化 lists: later pages from ``$.getJSON(api, {…page: n…})``, else ``?page=N`` when the
+    page itself uses that form. A count and a page size alone are no evidence: Hanweb's jpage
+    prints them too, and its pages come from dataproxy.jsp (guessed URLs would be wasted)."""
+    call = _GET_JSON.search(html)
+    if call is None and not _PAGE_PARAMETER.search(html):
+        return []
     total, size = _TOTAL.search(html), _PAGE_SIZE.search(html)
     if not total or not size or int(size.group(1)) <= 0:
         return []
     pages = -(-int(total.group(1)) // int(size.group(1)))
     variables = {name: a or b or c for name, a, b, c in _JS_VAR.findall(html)}
-    call = _GET_JSON.search(html)
     links = []
     for page in range(2, min(pages, 10_000) + 1):
         if call:

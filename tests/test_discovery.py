@@ -41,6 +41,7 @@ proxyUrl: '/module/web/jpage/dataproxy.jsp', ajaxParam: {col: 1, webid: 12, colu
     assert [p.url.split("?")[1] for p in posts] == [
         "startrecord=16&endrecord=30&perpage=5", "startrecord=31&endrecord=45&perpage=5"]
     assert dict(posts[0].form) == {"col": "1", "webid": "12", "columnid": "1234", "webname": "东江区"}
+    assert not [link for link in links if "?page=" in link.url]  # no guessed ?page=N beside jpage
     xml = ('<?xml version="1.0"?><datastore><recordset><record><![CDATA[<li><a href="/art/x.html">'
            "某区2019年年报</a></li>]]></record></recordset></datastore>")
     assert roles(xml, "list", "http://127.0.0.13/module/web/jpage/dataproxy.jsp") == {
@@ -57,6 +58,15 @@ def test_json_api_pages_and_answers():
     answer = '{"total": 14, "data": [{"title": "南山县2021年年报", "url": "/ndbg/content/post_1.html"}]}'
     assert roles(answer, "list", "http://127.0.0.14/api/list?page=2") == {
         "http://127.0.0.14/ndbg/content/post_1.html": "detail"}
+
+
+def test_page_parameter_pagination_only_when_the_page_uses_it():
+    counts = "<html><body><ul></ul><script>var total = 30, pageSize = 10;</script>"
+    assert roles(counts + "</body></html>") == {}
+    found = roles(counts + "<a href='index.html?page=2'>2</a></body></html>")
+    assert {u for u, r in found.items() if r == "list"} == {
+        "http://127.0.0.11/zfxxgk/zfxxgknb/index.html?page=2",
+        "http://127.0.0.11/zfxxgk/zfxxgknb/index.html?page=3"}
 
 
 def test_static_pager_and_article_parts():
