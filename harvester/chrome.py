@@ -67,12 +67,17 @@ def is_info_line(line: str) -> bool:
     return len(stripped) <= _INFO_MAX_LENGTH and bool(_INFO_LABEL.match(stripped))
 
 
+def removal_family(line: str) -> str | None:
+    """Why a line is not report text (a chrome family, or "info-box"), or None to keep it."""
+    return chrome_family(line) or ("info-box" if is_info_line(line) else None)
+
+
 def strip_chrome(lines: list[str]) -> tuple[list[str], dict[str, int]]:
     """Lines without chrome and info-box lines, and how many were removed per family."""
     kept: list[str] = []
     removed: dict[str, int] = {}
     for line in lines:
-        family = chrome_family(line) or ("info-box" if is_info_line(line) else None)
+        family = removal_family(line)
         if family:
             removed[family] = removed.get(family, 0) + 1
         else:

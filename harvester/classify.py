@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from harvester.result import Kind
+from harvester.result import Kind, Quality, Table
 from harvester.textutil import find_sections
 
 # 瑞数 (Rivers Security) answers the first request with HTTP 412, `$_ts` bootstrap scripts and a
@@ -59,3 +59,9 @@ def classify(title: str, text: str) -> tuple[Kind, str]:
     if len(sections) >= 3:
         return "report", f"body has {len(sections)} of the six standard sections"
     return "not_report", "neither title nor sections look like a 年报"
+
+
+def quality_of(text: str, tables: list[Table], warnings: list[str], needs_ocr: bool = False) -> Quality:
+    """The quality record of a clean text: standard sections found, tables, size, warnings."""
+    return Quality(sections=find_sections(text), tables=len(tables), characters=len(text),
+                   warnings=warnings, needs_ocr=needs_ocr)

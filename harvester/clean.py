@@ -27,12 +27,12 @@ from harvester.body import (
     render_trafilatura,
     unwrap_layout_tables,
 )
-from harvester.chrome import strip_chrome
-from harvester.classify import classify, detect_challenge, is_report_title
+from harvester.chrome import removal_family
+from harvester.classify import classify, detect_challenge, is_report_title, quality_of
 from harvester.decoding import decode
 from harvester.metadata import ATTACHMENT_PREFIX, attachments, looks_like_title, read_metadata
-from harvester.result import Attachment, CleanResult, InputError, Quality
-from harvester.textutil import find_sections, normalize_space
+from harvester.result import Attachment, CleanResult, InputError
+from harvester.textutil import normalize_space
 
 _HTML_SIGNS = re.compile(r"<\s*(?:html|head|body|div|p|table|meta|title|script)\b", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -125,12 +125,7 @@ def clean_html(
     text_lines = [title] + _without_title(lines, title) if title else [line.text for line in lines]
     text = "\n".join(text_lines)
     kind, reason = classify(title, text)
-    quality = Quality(
-        sections=find_sections(text),
-        tables=len(tables),
-        characters=len(text),
-        warnings=warnings,
-    )
+    quality = quality_of(text, tables, warnings)
     # Only a known body container says the images are the body; elsewhere they are logos.
     if kind == "empty" and region.how.startswith("container") and region.element.xpath(".//img"):
         quality.needs_ocr = True
@@ -155,16 +150,14 @@ def clean_html(
 
 def _strip(lines: list[Line]) -> tuple[list[Line], dict[str, int]]:
     """Chrome filter on text lines; table rows pass untouched."""
-    kept_texts, removed = strip_chrome([line.text for line in lines if not line.table_row])
-    keep = iter(kept_texts)
-    wanted = next(keep, None)
     kept: list[Line] = []
+    removed: dict[str, int] = {}
     for line in lines:
-        if line.table_row:
+        family = None if line.table_row else removal_family(line.text)
+        if family:
+            removed[family] = removed.get(family, 0) + 1
+        else:
             kept.append(line)
-        elif line.text == wanted:
-            kept.append(line)
-            wanted = next(keep, None)
     return kept, removed
 
 
@@ -246,10 +239,5 @@ def merge_parts(first: CleanResult, parts: list[CleanResult]) -> CleanResult:
         tables.extend(part.tables)
     text = "\n".join(lines)
     kind, reason = classify(first.metadata.title, text)
-    quality = Quality(
-        sections=find_sections(text),
-        tables=len(tables),
-        characters=len(text),
-        warnings=[*first.quality.warnings, f"merged {len(parts) + 1} article pages"],
-    )
+    quality = quality_of(text, tables, [*first.quality.warnings, f"merged {len(parts) + 1} article pages"])
     return replace(first, text=text, tables=tables, kind=kind, reason=reason, quality=quality)

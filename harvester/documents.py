@@ -34,15 +34,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from harvester.classify import classify
+from harvester.classify import classify, quality_of
 from harvester.result import (
     CleanResult,
     InputError,
     Metadata,
-    Quality,
     Table,
 )
-from harvester.textutil import find_sections, normalize_space, report_year
+from harvester.textutil import normalize_space, report_year
 
 __all__ = ["clean_document", "sniff_type", "SUPPORTED_TYPES"]
 
@@ -278,13 +277,7 @@ def _assemble(extracted: _Extracted, url: str, source_type: str) -> CleanResult:
         text=text,
         tables=tables,
         metadata=Metadata(title=title, year=report_year(title)),
-        quality=Quality(
-            sections=find_sections(text),
-            tables=len(tables),
-            characters=len(text),
-            warnings=warnings,
-            needs_ocr=extracted.needs_ocr,
-        ),
+        quality=quality_of(text, tables, warnings, needs_ocr=extracted.needs_ocr),
         extractor=extracted.extractor,
     )
 
