@@ -629,13 +629,6 @@ class Archive:
         ).fetchall()
         return [dict(zip(("document_id", "portal", "url", "parent_url"), row, strict=True)) for row in rows]
 
-    def document_state(self, document_id: int) -> str:
-        last = self.db.execute(
-            "SELECT event FROM document_events WHERE document_id = ? ORDER BY event_id DESC LIMIT 1",
-            [document_id],
-        ).fetchone()
-        return "gone" if last and last[0] == "gone" else "present"
-
     def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
         cursor = self.db.execute(sql, params)
         row = cursor.fetchone()

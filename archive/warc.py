@@ -205,10 +205,6 @@ class WarcWriter:
 
     # -- files -----------------------------------------------------------------------------------
 
-    @property
-    def current_file(self) -> Path | None:
-        return self.directory / self._name if self._file is not None else None
-
     def _open_next(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         while True:
