@@ -16,7 +16,7 @@ import re
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -732,21 +732,18 @@ class Archive:
         since: str | date | datetime | None = None,
         all_versions: bool = False,
         kind: str | None = "report",
-        pending_for: tuple[str, str] | None = None,
+        version_ids: Sequence[int] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Document versions as export records (docs/export.schema.json), by document and version.
 
         Latest version of each document unless ``all_versions``; ``since`` keeps versions whose
-        capture was fetched at or after it; ``kind=None`` keeps every kind; ``pending_for``
-        (parser, parser version) keeps versions that parser has not yet handled successfully.
+        capture was fetched at or after it; ``kind=None`` keeps every kind; ``version_ids`` keeps
+        those versions only.
         """
         where, params = [], []
-        if pending_for is not None:
-            where.append(
-                "NOT EXISTS (SELECT 1 FROM handoff_ledger h WHERE h.version_id = v.version_id "
-                "AND h.parser = ? AND h.parser_version = ? AND h.status = 'ok')"
-            )
-            params.extend(pending_for)
+        if version_ids is not None:
+            where.append(f"v.version_id IN ({','.join('?' * len(version_ids))})")
+            params.extend(version_ids)
         if not all_versions:
             where.append(
                 "v.version = (SELECT max(l.version) FROM document_versions l "
@@ -768,6 +765,16 @@ class Archive:
             for name in _EXPORT_JSON:
                 record[name] = json.loads(record[name])
             yield record
+
+    def pending_handoff(self, parser: str, parser_version: str) -> list[int]:
+        """Ids of the report versions this parser name + version has not handled successfully."""
+        rows = self.db.execute(
+            "SELECT v.version_id FROM document_versions v WHERE v.kind = 'report' AND NOT EXISTS "
+            "(SELECT 1 FROM handoff_ledger h WHERE h.version_id = v.version_id AND h.parser = ? "
+            "AND h.parser_version = ? AND h.status = 'ok') ORDER BY v.document_id, v.version",
+            [parser, parser_version],
+        )
+        return [row[0] for row in rows]
 
     def record_handoff(self, attempts: list[dict[str, Any]]) -> None:
         """Append hand-off attempts to the ledger (one transaction). A second success for the

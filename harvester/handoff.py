@@ -19,7 +19,7 @@ import json
 import logging
 import shlex
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
@@ -108,11 +108,12 @@ def hand_off(archive: Any, parser: Parser, *, retries: int = 3, limit: int | Non
              batch: int = 50) -> Summary:
     """Hand every pending report version to ``parser``; write each attempt to the ledger."""
     summary = Summary()
-    pending = list(archive.export(all_versions=True, pending_for=(parser.name, parser.version)))
+    # Only the ids are held: a first hand-off over a historical corpus is millions of texts.
+    pending = archive.pending_handoff(parser.name, parser.version)
     if limit is not None:
         pending = pending[:limit]
     attempts: list[dict[str, Any]] = []
-    for record in pending:
+    for record in _records(archive, pending, batch):
         started = utc_timestamp()
         tries = 0
         retrying = Retrying(
@@ -146,6 +147,11 @@ def hand_off(archive: Any, parser: Parser, *, retries: int = 3, limit: int | Non
             attempts = []
     archive.record_handoff(attempts)
     return summary
+
+
+def _records(archive: Any, version_ids: list[int], batch: int) -> Iterator[dict[str, Any]]:
+    for start in range(0, len(version_ids), batch):
+        yield from archive.export(all_versions=True, version_ids=version_ids[start:start + batch])
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

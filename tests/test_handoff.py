@@ -138,3 +138,16 @@ def test_unknown_parser_and_bad_archive_are_one_line_exit_2(archive_path, tmp_pa
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "standard-tables" in done.stderr
     done = handoff(tmp_path / "missing.db", "--parser", "standard-tables")
     assert done.returncode == 2 and done.stderr.startswith("harvester: ")
+
+
+def test_hand_off_in_chunks_covers_every_version_once(archive_path):
+    from harvester.handoff import Parser, hand_off
+
+    seen: list[int] = []
+    with Archive(archive_path) as archive:
+        summary = hand_off(archive, Parser("ids", "1", lambda record: seen.append(record["version_id"])),
+                           batch=3)
+        expected = archive.db.execute("SELECT version_id FROM document_versions WHERE kind = 'report' "
+                                      "ORDER BY document_id, version").fetchall()
+    assert len(expected) > 3  # more than one chunk
+    assert seen == [version_id for (version_id,) in expected] and summary.ok == len(expected)
