@@ -112,17 +112,17 @@ def hand_off(archive: Any, parser: Parser, *, retries: int = 3, limit: int | Non
     pending = archive.pending_handoff(parser.name, parser.version)
     if limit is not None:
         pending = pending[:limit]
+    retrying = Retrying(
+        retry=retry_if_exception_type((TransientError, TimeoutError, OSError)),
+        wait=wait_exponential_jitter(multiplier=0.1, max=5, jitter=0.1),
+        stop=stop_after_attempt(retries),
+        before_sleep=before_sleep_log(log, logging.WARNING),
+        reraise=True,
+    )
     attempts: list[dict[str, Any]] = []
     for record in _records(archive, pending, batch):
         started = utc_timestamp()
         tries = 0
-        retrying = Retrying(
-            retry=retry_if_exception_type((TransientError, TimeoutError, OSError)),
-            wait=wait_exponential_jitter(initial=0.1, max=5, jitter=0.1),
-            stop=stop_after_attempt(retries),
-            before_sleep=before_sleep_log(log, logging.WARNING),
-            reraise=True,
-        )
         try:
             for attempt in retrying:
                 with attempt:
