@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 
 from archive import Archive, Capture, DocumentKey
 from harvester.cleaning_pool import CleaningPool
+from harvester.decoding import decode
 from harvester.frontier import deserialize
 from harvester.items import FetchedItem
 from spiders.discovery import Link, Role, discover
@@ -313,8 +314,6 @@ class PortalSpider(scrapy.Spider):
         if not sha256 or self.archive is None:
             return None
         try:
-            from harvester.decoding import decode
-
             return decode(self.archive.body(sha256)).text
         except KeyError:
             return None
@@ -356,8 +355,6 @@ class PortalSpider(scrapy.Spider):
 
     def _text(self, response: Response) -> str:
         if isinstance(response, TextResponse):
-            from harvester.decoding import decode
-
             content_type = response.headers.get("Content-Type", b"").decode("latin-1")
             return decode(response.body, {"Content-Type": content_type}).text
         return ""
