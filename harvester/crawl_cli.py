@@ -13,8 +13,12 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harvester.cli import CommandError
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -98,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         _resume_or_start(db, settings, fresh=args.fresh)
         settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # our handlers, below
         process = CrawlerProcess(settings)
-        _quiet_terminal_logging(log_file)
+        _quiet_terminal_logging(log_file, settings)
         crawler = process.create_crawler("portal")
         process.crawl(crawler)
         process.start()
@@ -147,13 +151,14 @@ def _resume_or_start(db: Path, settings, *, fresh: bool) -> None:
         raise CommandError(str(error)) from None
 
 
-def _quiet_terminal_logging(log_file: Path) -> None:
-    """Humans see warnings and errors on the terminal; the log file gets everything."""
+def _quiet_terminal_logging(log_file: Path, settings: Settings) -> None:
+    """Humans see warnings and errors on the terminal; the log file gets ``LOG_LEVEL`` (INFO unless
+    set) in Scrapy's ``LOG_FORMAT``/``LOG_DATEFORMAT``."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG)
     file_handler = logging.FileHandler(log_file, encoding="utf-8")
-    file_handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
-    file_handler.setLevel(logging.INFO)
+    file_handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+    file_handler.setLevel(settings.get("LOG_LEVEL"))
     terminal = logging.StreamHandler(sys.stderr)
     terminal.setLevel(logging.WARNING)
     terminal.setFormatter(logging.Formatter("harvester: %(levelname)s: %(message)s"))

@@ -26,6 +26,9 @@ DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # scanned 年报 PDFs reach tens of MB; bey
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = False  # keep a truncated body, flagged, rather than nothing
 DEPTH_LIMIT = 12
+# Scrapy starts this many tasks for every callback's output; a page yields one item and its
+# links, so the default 100 only costs reactor time (a measured sixth of it on the test bed).
+CONCURRENT_ITEMS = 8
 REDIRECT_MAX_TIMES = 10
 
 DOWNLOADER_MIDDLEWARES = {

@@ -165,6 +165,11 @@ class PortalSpider(scrapy.Spider):
             self.requested.add(key)
             self.crawler.stats.inc_value("harvester/fresh_skipped")
             return None
+        if key in self.requested and link.role != "part":
+            # Linked again (navigation bars repeat on every page): Scrapy's duplicate filter would
+            # drop it too, but only after a Request, an archive lookup and the middleware chain.
+            self.crawler.stats.inc_value("harvester/links_repeated")
+            return None
         if key not in self.requested:
             if not scope.take(link.url):
                 self.crawler.stats.inc_value("harvester/budget_exhausted")

@@ -30,6 +30,10 @@ def use_bundled_suffix_list() -> None:
     cookies._split_domain = tldextract.TLDExtract(
         suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
     )
+    # Both extractors build their suffix trie on first use (~0.1 s): do it now, before the crawl,
+    # not on the reactor thread when the first cookie arrives mid-crawl.
+    cookies._split_domain("example.gov.cn")
+    _EXTRACT("example.gov.cn")
 
 
 @lru_cache(maxsize=4096)
