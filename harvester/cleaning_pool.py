@@ -34,16 +34,8 @@ def clean_capture(body: bytes, url: str, headers: dict[str, str], status: int | 
     from harvester.clean import clean, merge_parts
     from harvester.result import InputError
 
-    import hashlib, os, pickle
-    key = "/tmp/prof/cache/" + hashlib.sha256(body + url.encode() + b"".join(parts or [])).hexdigest()
-    if os.environ.get("HV_FAKE") and os.path.exists(key):
-        return pickle.load(open(key, "rb"))
     try:
         result = clean(body, url, headers, status=status)
-        if os.environ.get("HV_FAKE"):
-            os.makedirs("/tmp/prof/cache", exist_ok=True)
-            r2 = merge_parts(result, [clean(part, url, headers) for part in parts]) if parts else result
-            pickle.dump(r2, open(key, "wb"))
         if parts:
             result = merge_parts(result, [clean(part, url, headers) for part in parts])
         return result
