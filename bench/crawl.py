@@ -12,7 +12,8 @@ The test bed is started once (a child process on 127.0.0.11…, slow page ``--sl
 * **bare**: this file with ``--bare``: a Scrapy spider with a callback that does nothing, replaying
   every request the test bed logged during ours of the same round (same method, URL, User-Agent; the one
   POST, Hanweb's ``dataproxy.jsp``, gets the form from the manifest's ``dataproxy.form`` since the
-  log has no bodies). Same concurrency (16, 1 per host), no delay, no AutoThrottle, no retries, the
+  log has no bodies). Same concurrency (16, 1 per host — with the harvester's downloader, since stock
+  Scrapy 2.19 ignores the per-host limit when there is no delay), no delay, no AutoThrottle, no retries, the
   asyncio reactor, the same size limits (so both abandon the oversized attachment at its headers).
   robots.txt is replayed as an ordinary GET (ROBOTSTXT_OBEY off) and redirects are not followed:
   the log already holds both the redirect and its target.
@@ -43,6 +44,7 @@ the throughput is not that of an empty crawl.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -91,6 +93,13 @@ def bare(replay_path: Path, stats_path: Path) -> int:
             return None
 
     settings = dict(replay["settings"])
+    # The harvester's downloader, loaded alone (not the package, which would import trafilatura):
+    # stock Scrapy 2.19 opens several connections per host when DOWNLOAD_DELAY is 0.
+    spec = importlib.util.spec_from_file_location("host_slot_downloader", ROOT / "harvester" / "downloader.py")
+    assert spec is not None and spec.loader is not None
+    downloader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(downloader)
+    settings["DOWNLOADER"] = downloader.HostSlotDownloader
     settings.update({
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,

@@ -259,6 +259,7 @@ def render_trafilatura(
         include_images=False,
         include_links=False,
         favor_recall=True,
+        fast=True,
         deduplicate=False,
         with_metadata=False,
     )

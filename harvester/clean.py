@@ -39,7 +39,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 #: Share of the region's text trafilatura may drop before the DOM rendering is used instead.
 MAX_LOST_SHARE = 0.01
-TRAFILATURA_OPTIONS = "include_tables,favor_recall,no_comments"
+TRAFILATURA_OPTIONS = "include_tables,favor_recall,fast,no_comments"
 
 
 def clean(

@@ -9,6 +9,8 @@ the crawl starts, so no page pays for imports or trafilatura's stoplist construc
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 
@@ -59,8 +61,21 @@ def apply_result(item: FetchedItem, outcome: CleanResult | str) -> None:
 
 
 class CleaningPool:
+    """Cleans items in worker processes, most urgent first.
+
+    At most ``workers + 1`` cleanings are handed to the executor at a time (one waits in its
+    queue so a worker never idles between jobs); the rest wait here in order of ``priority``
+    (lower first, then arrival). The spider ranks attachments and pages that link documents
+    first: the crawl cannot end before their follow-ups are fetched and cleaned.
+    """
+
     def __init__(self, workers: int) -> None:
         self.executor: Executor | None = None
+        self.workers = workers
+        self._limit = workers + 1
+        self._running = 0
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrival = itertools.count()
         if workers > 0:
             context = multiprocessing.get_context("forkserver")
             self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
@@ -69,7 +84,7 @@ class CleaningPool:
             for _ in range(workers):
                 self.executor.submit(int)
 
-    async def clean(self, item: FetchedItem) -> None:
+    async def clean(self, item: FetchedItem, priority: int = 0) -> None:
         """Clean ``item`` off the reactor and put the outcome on it (:func:`apply_result`)."""
         capture = item.capture
         if capture.outcome != "ok" or capture.body is None:
@@ -79,9 +94,60 @@ class CleaningPool:
         if self.executor is None:
             outcome = await asyncio.to_thread(clean_capture, *arguments)
         else:
-            outcome = await asyncio.wrap_future(self.executor.submit(clean_capture, *arguments))
+            outcome = await self._in_turn(arguments, priority)
         apply_result(item, outcome)
+
+    async def _in_turn(self, arguments: tuple, priority: int) -> CleanResult | str:
+        assert self.executor is not None
+        if self._running < self._limit:
+            self._running += 1
+        else:
+            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (priority, next(self._arrival), turn))
+            await turn  # a finished cleaning hands its place over
+        try:
+            return await asyncio.wrap_future(self.executor.submit(clean_capture, *arguments))
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        while self._waiting:
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():  # not cancelled at shutdown
+                turn.set_result(None)
+                return
+        self._running -= 1
 
     def close(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+_prestarted: CleaningPool | None = None
+
+
+def prestart(workers: int) -> None:
+    """Start the cleaning workers before the crawler is built: their imports and warm-up (half a
+    second of CPU) then overlap Scrapy's start-up instead of the crawl's first requests."""
+    global _prestarted
+    discard_prestarted()
+    _prestarted = CleaningPool(workers)
+
+
+def cleaning_pool(workers: int) -> CleaningPool:
+    """The pool :func:`prestart` started, if it has ``workers`` workers; else a new one."""
+    global _prestarted
+    pool, _prestarted = _prestarted, None
+    if pool is not None and pool.workers == workers:
+        return pool
+    if pool is not None:
+        pool.close()
+    return CleaningPool(workers)
+
+
+def discard_prestarted() -> None:
+    """Stop a prestarted pool no crawl took (the crawl could not start)."""
+    global _prestarted
+    if _prestarted is not None:
+        _prestarted.close()
+        _prestarted = None

@@ -55,9 +55,15 @@ def parse_settings(pairs: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
+    from harvester import cleaning_pool
 
+    try:
+        return _run(args)
+    finally:
+        cleaning_pool.discard_prestarted()
+
+
+def _run(args: argparse.Namespace) -> int:
     from spiders.seeds import SeedError, load_seeds
 
     overrides = parse_settings(args.settings)
@@ -78,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
         load_seeds(seeds_path)  # fail before starting anything: one line naming the bad row
     except SeedError as error:
         raise CommandError(str(error)) from None
+    _prestart_cleaning(overrides)
+
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("harvester.settings", priority="project")
@@ -116,6 +126,17 @@ def run(args: argparse.Namespace) -> int:
     print(summary(stats, _reports_held(db)))
     print(f"archive: {db}   log: {log_file}")
     return 0 if stats.get("finish_reason") == "finished" else 1
+
+
+def _prestart_cleaning(overrides: dict[str, str]) -> None:
+    """Start the cleaning workers now, so that they warm up while Scrapy is imported and set up."""
+    from harvester import cleaning_pool, settings
+
+    try:
+        workers = int(overrides.get("HARVESTER_CLEAN_WORKERS", settings.HARVESTER_CLEAN_WORKERS))
+    except ValueError:
+        return  # Scrapy reports the bad value when it reads the setting
+    cleaning_pool.prestart(workers)
 
 
 def _reports_held(db: Path) -> int | None:

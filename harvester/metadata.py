@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 from lxml import html as lxml_html
 
 from harvester.result import Attachment, Metadata
-from harvester.textutil import normalize_space, parse_date, report_year
+from harvester.textutil import SPACE_CHARS, normalize_space, parse_date, report_year
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "zip", "rar")
 _ATTACHMENT_URL = re.compile(
@@ -48,6 +48,9 @@ _LABEL_RE = "|".join(_LABELS)
 _INFO_PAIR = re.compile(rf"({_LABEL_RE})\s*[:：]\s*(.*?)\s*(?=(?:{_LABEL_RE})\s*[:：]|$)")
 _LABEL_ONLY = re.compile(rf"^({_LABEL_RE})\s*[:：]?$")
 _LABEL_START = re.compile(rf"^(?:{_LABEL_RE})\s*[:：]")
+# A label as it may stand in raw text, padded inside with the spaces normalize_space removes
+# ("索 引 号"): elements without one are skipped before the costlier normalisation.
+_LABEL_RAW = re.compile("|".join(f"[{SPACE_CHARS}]*".join(label) for label in _LABELS))
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\s-\s|—{1,2}|–|\s\|\s|｜|::)\s*")
 _NOTICE_WORDS = re.compile(r"报告|年报|通知|要点|公告|意见|办法|说明|函")
 
@@ -77,7 +80,10 @@ def info_box(doc: lxml_html.HtmlElement) -> dict[str, str]:
     found: dict[str, str] = {}
     for element in doc.iter("td", "th", "li", "span", "p", "div", "dt", "dd", "b", "strong",
                             "label", "em", "font"):
-        text = normalize_space(element.text_content())
+        raw = element.text_content()
+        if not _LABEL_RAW.search(raw):
+            continue
+        text = normalize_space(raw)
         if not text or len(text) > 400:
             continue
         label = _LABEL_ONLY.match(text)

@@ -31,6 +31,9 @@ DEPTH_LIMIT = 12
 CONCURRENT_ITEMS = 8
 REDIRECT_MAX_TIMES = 10
 
+# Scrapy's downloader ignores CONCURRENT_REQUESTS_PER_DOMAIN when DOWNLOAD_DELAY is 0 (tests,
+# benchmarks, -s DOWNLOAD_DELAY=0): this one keeps one connection per host whatever the delay.
+DOWNLOADER = "harvester.downloader.HostSlotDownloader"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "harvester.middlewares.WaitingRobotsTxtMiddleware": 100,

@@ -8,7 +8,8 @@ from datetime import date
 from harvester.result import STANDARD_SECTIONS
 
 # Spaces that Word pastes and portals use for padding; all become plain spaces, then collapse.
-_SPACES = re.compile(r"[\s\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
+SPACE_CHARS = r"\s\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff"
+_SPACES = re.compile(f"[{SPACE_CHARS}]+")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # A space between two CJK characters (or CJK and full-width punctuation) is layout, not content.
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")

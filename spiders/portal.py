@@ -26,7 +26,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure
 
 from archive import Archive, Capture, DocumentKey
-from harvester.cleaning_pool import CleaningPool
+from harvester.cleaning_pool import cleaning_pool
 from harvester.decoding import decode
 from harvester.frontier import deserialize
 from harvester.items import FetchedItem
@@ -104,7 +104,7 @@ class PortalSpider(scrapy.Spider):
         spider.nav_depth = crawler.settings.getint("HARVESTER_NAV_DEPTH", 4)
         spider.conditional = crawler.settings.getbool("HARVESTER_CONDITIONAL", True)
         spider.fresh_days = crawler.settings.getfloat("HARVESTER_FRESH_DAYS", 7.0)
-        spider.cleaner = CleaningPool(crawler.settings.getint("HARVESTER_CLEAN_WORKERS", 1))
+        spider.cleaner = cleaning_pool(crawler.settings.getint("HARVESTER_CLEAN_WORKERS", 1))
         spider.revisit = crawler.settings.getbool("HARVESTER_REVISIT_KNOWN", True)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.closed_archive, signal=signals.spider_closed)
@@ -326,7 +326,7 @@ class PortalSpider(scrapy.Spider):
     async def cleaned(self, item: FetchedItem, meta: dict[str, Any]) -> AsyncIterator[Any]:
         """Clean a candidate document (in a worker process), follow the attachments of a report or
         of an attachment-only page (详见附件), then yield the item itself."""
-        await self.cleaner.clean(item)
+        await self.cleaner.clean(item, _cleaning_priority(item, meta["role"]))
         result = item.result
         if result is not None and result.kind in ("report", "empty") and meta["role"] == "detail":
             links = [Link(a.url, "attachment", "A", a.name) for a in result.attachments
@@ -441,6 +441,18 @@ class PortalSpider(scrapy.Spider):
             yield from assembly.finish_without_cleaning()
             return
         yield self._item(capture, request, document)
+
+
+# A link to a document file anywhere in the page's bytes: likely a report with attachments.
+_DOCUMENT_LINK = re.compile(rb"\.(?:" + "|".join(DOCUMENT_EXTENSIONS).encode() + rb")\b", re.I)
+
+
+def _cleaning_priority(item: FetchedItem, role: Role) -> int:
+    """Attachments first, then pages that link documents (their attachments are fetched once
+    they are cleaned), then the other pages: the crawl ends when the last of these is done."""
+    if role == "attachment":
+        return 0
+    return 1 if _DOCUMENT_LINK.search(item.capture.body or b"") else 2
 
 
 def _meta_refresh_target(response: Response) -> str | None:
