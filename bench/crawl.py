@@ -1,10 +1,14 @@
 """Crawl throughput benchmark: our ``harvester crawl`` against a bare Scrapy spider fetching the same
 URLs, both on the bundled test-bed portal network, in one run.
 
-    .venv/bin/python bench/crawl.py [--rounds N] [--keep DIR] [--slow SECONDS] [--latency SECONDS]
+    .venv/bin/python bench/crawl.py [--rounds N] [--keep DIR] [--slow SECONDS] [--latency SECONDS …]
 
-The test bed is started once (a child process on 127.0.0.11…, slow page ``--slow`` s, no transient
-503s). Each round runs both, each in its own fresh subprocess:
+The test bed is started once per ``--latency`` value (a child process on 127.0.0.11…, slow page
+``--slow`` s, no transient 503s, every answer held back by the latency). By default two profiles
+run: latency 0 — pure loopback, where a crawl is bound by CPU per page and the bare spider spends
+none — and 50 ms, a fast real portal's round trip plus page generation, where politeness (one
+connection per host) and the depth of discovery decide. Each round runs both, each in its own fresh
+subprocess:
 
 * **ours**: ``python -m harvester crawl --seeds SEEDS --db DB -s DOWNLOAD_DELAY=0
   -s AUTOTHROTTLE_ENABLED=False -s HARVESTER_PROGRESS=off`` into a fresh archive (so every round is a
@@ -302,22 +306,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of both crawls; medians are shown (default 3)")
     parser.add_argument("--keep", type=Path, help="keep the test bed files, archives, logs and replay here")
     parser.add_argument("--slow", type=float, default=0.1, help="delay of the test bed's slow page (default 0.1 s)")
-    parser.add_argument("--latency", type=float, default=0.0,
-                        help="seconds the test bed adds to every answer, as a real portal's round trip does "
-                             "(default 0: loopback)")
+    parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 0.05],
+                        help="seconds the test bed adds to every answer, as a real portal's round trip and "
+                             "page generation do; one run of both crawls per value (default: 0 — pure "
+                             "loopback, which measures CPU per page — and 0.05)")
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)  # internal: run the bare spider
     parser.add_argument("--stats", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare:
         return bare(args.bare, args.stats)
     sys.path.insert(0, str(ROOT))  # ahead of bench/, whose archive.py would shadow the package
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        bench(args.keep, args.rounds, args.slow, args.latency)
-        print(f"files: {args.keep}")
-    else:
-        with tempfile.TemporaryDirectory(prefix="bench-crawl-") as directory:
-            bench(Path(directory), args.rounds, args.slow, args.latency)
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as temporary:
+        base = args.keep or Path(temporary)
+        for number, latency in enumerate(args.latency):
+            if number:
+                print()
+            directory = base / f"latency-{latency:g}"
+            directory.mkdir(parents=True, exist_ok=True)
+            bench(directory, args.rounds, args.slow, latency)
+        if args.keep:
+            print(f"files: {args.keep}")
     return 0
 
 
