@@ -5,9 +5,12 @@ line per paragraph, every table row on one line with its cells joined by ``" | "
 span-aware grids: a merged cell keeps its text at its top-left position and ``""`` at the positions
 it covers, so every row of a table has the same number of cells and numbers stay in their columns.
 
-- PDF: pdfplumber (pdfminer.six) gives positioned text lines and the ruled tables; text inside a
-  table's box becomes that table's rows, everything else becomes paragraphs re-flowed from the
-  wrapped lines; tables continued on the next page are joined. No text layer → ``needs_ocr``.
+- PDF: pdfium reads each page into pdfplumber-shaped chars and ruling edges
+  (:mod:`harvester.pdf_pages`), pdfplumber's own code finds the ruled tables and the text lines
+  (pdfplumber/pdfminer.six reads the pages pdfium cannot be trusted with: rotated, unreadable,
+  glyphs pdfium drops); text inside a table's box becomes that table's rows, everything else
+  becomes paragraphs re-flowed from the wrapped lines; tables continued on the next page are
+  joined. No text layer → ``needs_ocr``.
 - DOCX: the body XML walked in document order (python-docx's ``paragraphs`` skips tables), with
   ``gridSpan``/``vMerge`` spans and Word's automatic list numbers (一、 （一） 1. …) rendered.
 - DOC/WPS (OLE2, Word 97 binary): read natively from the piece table and the paragraph properties
@@ -333,17 +336,55 @@ class _PdfTable:
 
 
 def _read_pdf(body: bytes) -> _Extracted:
+    """Pages are read with pdfium (:mod:`harvester.pdf_pages`); a page pdfium cannot be trusted
+    with (``PdfiumPage.fallback``: rotated, nothing found on it, a glyph its text page drops,
+    vertical writing) is read with pdfplumber, opened for the first such page; so is the whole
+    document when pdfium cannot open it or finds no page (pdfplumber's error then decides)."""
+    from harvester import pdf_pages
+
+    try:
+        document = pdf_pages.Document(body)
+    except Exception:  # pypdfium2.PdfiumError: damaged, or a user password
+        return _read_pdf_pdfplumber(body)
+    with document:
+        count = len(document)
+        if not count:
+            return _read_pdf_pdfplumber(body)
+        pages = _PdfResult(f"harvester.documents/pdf pdfium {_version('pypdfium2')}", pdfium=True)
+        plumber = _PlumberPages(body)
+        try:
+            for number in range(count):
+                page: pdf_pages.PdfiumPage | None
+                try:
+                    page = document.page(number)
+                except Exception:  # pdfium could not load the page: pdfplumber may
+                    page = None
+                if page is None or page.fallback:
+                    plumber.read(number, pages, page.height if page is not None else None)
+                    continue
+                pages.heights[number] = page.height
+                try:
+                    items, image_only = _pdfium_page(page, number)
+                except Exception:  # not expected; pdfplumber's reading is the safe side
+                    plumber.read(number, pages, page.height)
+                    continue
+                pages.add(number, items, image_only)
+        finally:
+            plumber.close()
+    if plumber.used:
+        pages.extracted.extractor += (
+            f"+pdfplumber {_version('pdfplumber')} (pdfminer.six {_version('pdfminer.six')})")
+    return pages.finish(plumber.repair)
+
+
+def _read_pdf_pdfplumber(body: bytes) -> _Extracted:
+    """The whole document with pdfplumber: its errors are the document's InputError."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
-    extracted = _Extracted(
-        extractor=f"harvester.documents/pdf pdfplumber {_version('pdfplumber')} "
-        f"(pdfminer.six {_version('pdfminer.six')})"
-    )
-    flow: list[_Line | _PdfTable] = []
-    image_only_pages: list[int] = []
-    heights: dict[int, float] = {}
+    pages = _PdfResult(
+        f"harvester.documents/pdf pdfplumber {_version('pdfplumber')} (pdfminer.six {_version('pdfminer.six')})")
     try:
         pdf = pdfplumber.open(io.BytesIO(body))
     except Exception as error:  # pdfplumber wraps every pdfminer failure in PdfminerException
@@ -351,55 +392,122 @@ def _read_pdf(body: bytes) -> _Extracted:
         if isinstance(cause, PDFPasswordIncorrect):
             raise InputError("encrypted PDF needs a password") from None
         raise InputError(_one_line("corrupt PDF", cause)) from None
+    repair = _GlyphRepair(body)
     try:
         with pdf:
             try:
-                pages = list(pdf.pages)
+                plumber_pages = list(pdf.pages)
             except Exception as error:  # pdfminer raises many types on broken page trees
                 raise InputError(_one_line("corrupt PDF", error)) from None
-            if not pages:
+            if not plumber_pages:
                 raise InputError("corrupt PDF: no pages")
-            repair = _GlyphRepair(body)
-            broken: list[tuple[int, Exception]] = []
-            for number, page in enumerate(pages):
-                heights[number] = float(page.height)
-                try:
-                    repair.page(page, number)
-                    page_flow, image_only = _pdf_page(page, number)
-                except Exception as error:  # a broken content stream: lose this page, not all
-                    broken.append((number + 1, error))
-                    continue
-                finally:
-                    page.close()  # pdfplumber caches layout objects per page
-                if image_only:
-                    image_only_pages.append(number + 1)
-                flow.extend(page_flow)
+            for number, page in enumerate(plumber_pages):
+                _read_plumber_page(page, number, pages, repair)
     except InputError:
         raise
     except Exception as error:  # a broken document structure deep inside pdfminer
         raise InputError(_one_line("corrupt PDF", error)) from None
-    if broken:
-        if len(broken) == len(heights):
-            cause = broken[0][1]
-            cause = cause.args[0] if isinstance(cause, PdfminerException) and cause.args else cause
-            raise InputError(_one_line("corrupt PDF (no readable page)", cause))
-        pages_lost = _ranges([number for number, _ in broken])
-        extracted.warnings.append(_one_line(f"unreadable page(s) {pages_lost} skipped", broken[0][1]))
+    return pages.finish(repair)
 
-    if repair.repaired:
-        extracted.extractor += f"+pypdfium2 {_version('pypdfium2')}"
-        extracted.warnings.append(
-            f"{repair.repaired} glyphs without a Unicode map in pdfminer read by pdfium instead")
-    if image_only_pages:
-        extracted.needs_ocr = True
-        if len(image_only_pages) < len(heights):
+
+class _PdfResult:
+    """The pages of one PDF as they are read, then the document assembled from them."""
+
+    def __init__(self, extractor: str, pdfium: bool = False) -> None:
+        self.extracted = _Extracted(extractor=extractor)
+        self.pdfium = pdfium  # the extractor names pdfium already
+        self.flow: list[_Line | _PdfTable] = []
+        self.image_only_pages: list[int] = []
+        self.heights: dict[int, float] = {}
+        self.broken: list[tuple[int, Exception]] = []
+
+    def add(self, number: int, items: list[_Line | _PdfTable], image_only: bool) -> None:
+        if image_only:
+            self.image_only_pages.append(number + 1)
+        self.flow.extend(items)
+
+    def finish(self, repair: _GlyphRepair) -> _Extracted:
+        from pdfplumber.utils.exceptions import PdfminerException
+
+        extracted, heights = self.extracted, self.heights
+        if self.broken:
+            if len(self.broken) == len(heights):
+                cause = self.broken[0][1]
+                cause = cause.args[0] if isinstance(cause, PdfminerException) and cause.args else cause
+                raise InputError(_one_line("corrupt PDF (no readable page)", cause))
+            pages_lost = _ranges([number for number, _ in self.broken])
+            extracted.warnings.append(_one_line(f"unreadable page(s) {pages_lost} skipped", self.broken[0][1]))
+        if repair.repaired:
+            if not self.pdfium:
+                extracted.extractor += f"+pypdfium2 {_version('pypdfium2')}"
             extracted.warnings.append(
-                f"pages {_ranges(image_only_pages)} are images without text: OCR needed for them"
-            )
-    flow = _drop_running_lines(flow, heights)
-    extracted.title, flow = _pdf_title(flow)
-    extracted.blocks = _pdf_blocks(flow, extracted.warnings)
-    return extracted
+                f"{repair.repaired} glyphs without a Unicode map in pdfminer read by pdfium instead")
+        if self.image_only_pages:
+            extracted.needs_ocr = True
+            if len(self.image_only_pages) < len(heights):
+                extracted.warnings.append(
+                    f"pages {_ranges(self.image_only_pages)} are images without text: OCR needed for them"
+                )
+        flow = _drop_running_lines(self.flow, heights)
+        extracted.title, flow = _pdf_title(flow)
+        extracted.blocks = _pdf_blocks(flow, extracted.warnings)
+        return extracted
+
+
+class _PlumberPages:
+    """pdfplumber for the pages pdfium is not trusted with, opened on the first such page."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.pdf: Any = None
+        self.pages: list[Any] | None = None
+        self.error: Exception | None = None
+        self.repair = _GlyphRepair(body)
+        self.used = False
+
+    def read(self, number: int, result: _PdfResult, height: float | None) -> None:
+        """Page ``number`` into ``result``; a page neither reader can read is a broken page."""
+        self.used = True
+        try:
+            page = self._page(number)
+        except Exception as error:
+            result.heights[number] = height if height is not None else 0.0
+            result.broken.append((number + 1, error))
+            return
+        _read_plumber_page(page, number, result, self.repair)
+
+    def _page(self, number: int) -> Any:
+        if self.pages is None:
+            if self.error is not None:
+                raise self.error
+            import pdfplumber
+
+            try:
+                self.pdf = pdfplumber.open(io.BytesIO(self.body))
+                self.pages = list(self.pdf.pages)
+            except Exception as error:  # pdfminer cannot read what pdfium could
+                self.error = error
+                raise
+        if number >= len(self.pages):
+            raise IndexError(f"pdfminer finds {len(self.pages)} pages")
+        return self.pages[number]
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+
+
+def _read_plumber_page(page: Any, number: int, result: _PdfResult, repair: _GlyphRepair) -> None:
+    result.heights[number] = float(page.height)
+    try:
+        repair.page(page, number)
+        items, image_only = _pdf_page(page, number)
+    except Exception as error:  # a broken content stream: lose this page, not all
+        result.broken.append((number + 1, error))
+        return
+    finally:
+        page.close()  # pdfplumber caches layout objects per page
+    result.add(number, items, image_only)
 
 
 class _GlyphRepair:
@@ -407,7 +515,7 @@ class _GlyphRepair:
 
     pdfium also reads a TrueType font's own cmap and some encrypted font resources that pdfminer
     leaves as CIDs. The character at the same position on the page replaces the CID; layout and
-    tables still come from pdfplumber.
+    tables still come from pdfplumber. Only for the pages read with pdfplumber.
     """
 
     def __init__(self, body: bytes) -> None:
@@ -503,41 +611,65 @@ def _group_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _pdf_page(page: Any, number: int) -> tuple[list[_Line | _PdfTable], bool]:
-    """Positioned lines outside tables plus the tables of one page; and whether it is image-only."""
-    page = page.dedupe_chars()  # fake bold: the same glyph drawn twice, slightly offset
-    if not any(c.get("text", "").strip() for c in page.chars):
+    """A pdfplumber page: positioned lines outside tables plus its tables; whether image-only."""
+    from harvester import pdf_pages
+
+    chars = pdf_pages.dedupe_chars(page.chars)  # fake bold: the same glyph drawn twice, offset
+    if not _has_text(chars):
         return [], bool(page.images)
+    return _page_items(chars, page.find_tables(), page.bbox, number), False
+
+
+def _pdfium_page(page: Any, number: int) -> tuple[list[_Line | _PdfTable], bool]:
+    """A :class:`harvester.pdf_pages.PdfiumPage`, as :func:`_pdf_page`."""
+    from harvester import pdf_pages
+
+    chars = pdf_pages.dedupe_chars(page.chars)
+    if not _has_text(chars):
+        return [], page.has_images
+    return _page_items(chars, pdf_pages.find_tables(page.edges, page.bbox), page.bbox, number), False
+
+
+def _has_text(chars: list[dict[str, Any]]) -> bool:
+    return any(c.get("text", "").strip() for c in chars)
+
+
+def _page_items(chars: list[dict[str, Any]], tables: list[Any], bbox: tuple[float, float, float, float],
+                number: int) -> list[_Line | _PdfTable]:
+    """Positioned lines outside tables plus the tables of one page, top to bottom, from its
+    pdfplumber-shaped chars (de-duplicated), pdfplumber tables and page bbox, whoever read them."""
+    from harvester import pdf_pages
 
     items: list[_Line | _PdfTable] = []
     boxes: list[tuple[float, float, float, float]] = []
-    for found in page.find_tables():
-        table = _pdf_table(found, page.chars, number)
+    for found in tables:
+        table = _pdf_table(found, chars, number)
         if table is None:  # a box around a paragraph, not a table: leave its text as text
             continue
         x0, top, x1, bottom = found.bbox
         boxes.append((x0 - 1, top - 1, x1 + 1, bottom + 1))
         items.append(table)
 
-    def outside(obj: dict[str, Any]) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        cx = (obj["x0"] + obj["x1"]) / 2
-        cy = (obj["top"] + obj["bottom"]) / 2
+    def outside(char: dict[str, Any]) -> bool:
+        cx = (char["x0"] + char["x1"]) / 2
+        cy = (char["top"] + char["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    text_page = page.filter(outside) if boxes else page
+    text_chars = [char for char in chars if outside(char)] if boxes else chars
     # keep_blank_chars: typed spaces are glyphs and stay (2020 年); _chars_text ignores mere gaps.
-    for line in text_page.extract_text_lines(return_chars=True, strip=True, keep_blank_chars=True):
-        text = _chars_text(line["chars"]).strip()
+    for line in pdf_pages.text_lines(text_chars, bbox):
+        # pdfplumber lists a char once per letter of its text (a ligature "fi", "(cid:13)").
+        line_chars = [c for i, c in enumerate(line["chars"]) if not i or c is not line["chars"][i - 1]]
+        text = _chars_text(line_chars).strip()
         if not text:
             continue
-        sizes = [c["size"] for c in line["chars"] if c["text"].strip()]
+        sizes = [c["size"] for c in line_chars if c["text"].strip()]
         items.append(_Line(
             text=text, x0=line["x0"], x1=line["x1"], top=line["top"], bottom=line["bottom"],
             size=statistics.median(sizes) if sizes else 0.0, page=number,
         ))
     items.sort(key=lambda item: item.top)
-    return items, False
+    return items
 
 
 def _cluster(values: list[float], tolerance: float = 2.0) -> list[float]:
