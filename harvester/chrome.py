@@ -8,6 +8,8 @@ count chrome residue, so the filter and the measurement cannot drift apart.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 _OPEN, _CLOSE = r"[【\[〔(（<《]?", r"[】\]〕)）>》]?"
 _BUTTON = (
@@ -51,6 +53,9 @@ _INFO_LABEL = re.compile(
 _INFO_MAX_LENGTH = 120
 
 
+T = TypeVar("T")
+
+
 def chrome_family(line: str) -> str | None:
     """The chrome family a line belongs to, or None if it may be report text."""
     stripped = line.strip()
@@ -72,12 +77,14 @@ def removal_family(line: str) -> str | None:
     return chrome_family(line) or ("info-box" if is_info_line(line) else None)
 
 
-def strip_chrome(lines: list[str]) -> tuple[list[str], dict[str, int]]:
-    """Lines without chrome and info-box lines, and how many were removed per family."""
-    kept: list[str] = []
+def strip_chrome(lines: Iterable[T], text: Callable[[T], str | None] = str) -> tuple[list[T], dict[str, int]]:
+    """Lines without chrome and info-box lines, and how many were removed per family. ``text``
+    gives a line's text, or None for a line never to remove (a table row)."""
+    kept: list[T] = []
     removed: dict[str, int] = {}
     for line in lines:
-        family = removal_family(line)
+        content = text(line)
+        family = removal_family(content) if content is not None else None
         if family:
             removed[family] = removed.get(family, 0) + 1
         else:

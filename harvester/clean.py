@@ -27,7 +27,7 @@ from harvester.body import (
     render_trafilatura,
     unwrap_layout_tables,
 )
-from harvester.chrome import removal_family
+from harvester.chrome import strip_chrome
 from harvester.classify import classify, detect_challenge, is_report_title, quality_of
 from harvester.decoding import decode
 from harvester.metadata import ATTACHMENT_PREFIX, attachments, looks_like_title, read_metadata
@@ -150,15 +150,7 @@ def clean_html(
 
 def _strip(lines: list[Line]) -> tuple[list[Line], dict[str, int]]:
     """Chrome filter on text lines; table rows pass untouched."""
-    kept: list[Line] = []
-    removed: dict[str, int] = {}
-    for line in lines:
-        family = None if line.table_row else removal_family(line.text)
-        if family:
-            removed[family] = removed.get(family, 0) + 1
-        else:
-            kept.append(line)
-    return kept, removed
+    return strip_chrome(lines, lambda line: None if line.table_row else line.text)
 
 
 def _without_attachment_links(lines: list[Line], found: list[Attachment]) -> list[Line]:
