@@ -158,22 +158,23 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("harvester/offsite_skipped")
             return None
         key = link.url if link.method == "GET" else f"{link.url} {link.form}"
-        if key in self.fresh_skipped:
-            return None
-        if key not in self.requested and self._fresh(link, meta):
+        if key in self.requested:
+            if key in self.fresh_skipped:
+                return None
+            if link.role != "part":  # pages of an article are fetched again for each assembly
+                # Linked again (navigation bars repeat on every page): Scrapy's duplicate filter
+                # would drop it too, but only after a Request, an archive lookup and the middlewares.
+                self.crawler.stats.inc_value("harvester/links_repeated")
+                return None
+        elif self._fresh(link, meta):
             self.fresh_skipped.add(key)  # confirmed recently: neither fetched nor revisited
             self.requested.add(key)
             self.crawler.stats.inc_value("harvester/fresh_skipped")
             return None
-        if key in self.requested and link.role != "part":
-            # Linked again (navigation bars repeat on every page): Scrapy's duplicate filter would
-            # drop it too, but only after a Request, an archive lookup and the middleware chain.
-            self.crawler.stats.inc_value("harvester/links_repeated")
+        elif not scope.take(link.url):
+            self.crawler.stats.inc_value("harvester/budget_exhausted")
             return None
-        if key not in self.requested:
-            if not scope.take(link.url):
-                self.crawler.stats.inc_value("harvester/budget_exhausted")
-                return None
+        else:
             self.requested.add(key)
         meta.update(seed=seed, role=link.role, hop_path=hop_path + link.hop, parent=parent,
                     nav_hops=nav_hops, referrer=referrer)
@@ -182,7 +183,7 @@ class PortalSpider(scrapy.Spider):
             headers.update(self._validators(link.url, meta))
         # Pages that open the next level of discovery go first: on a host fetched one request at a
         # time, a list page queued behind report pages would delay everything it lists.
-        priority = {"list": 30, "nav": 25, "home": 25, "part": 20, "attachment": 15, "detail": 10}.get(link.role, 0)
+        priority = _PRIORITY.get(link.role, 0)
         if link.method == "POST":
             return FormRequest(link.url, formdata=list(link.form), callback=self.parse_page,
                                errback=self.failed, meta=meta, headers=headers, priority=priority)
@@ -442,6 +443,9 @@ class PortalSpider(scrapy.Spider):
             return
         yield self._item(capture, request, document)
 
+
+#: Scheduling priority by role: pages that open the next level of discovery first.
+_PRIORITY = {"list": 30, "nav": 25, "home": 25, "part": 20, "attachment": 15, "detail": 10}
 
 # A link to a document file anywhere in the page's bytes: likely a report with attachments.
 _DOCUMENT_LINK = re.compile(rb"\.(?:" + "|".join(DOCUMENT_EXTENSIONS).encode() + rb")\b", re.I)
