@@ -21,11 +21,20 @@ log = logging.getLogger(__name__)
 
 
 class CleanPipeline:
-    """Cleans the items the spider could not clean itself (``item.clean``), off the reactor."""
+    """Cleans the items the spider could not clean itself (``item.clean``), off the reactor: in
+    the spider's cleaning workers, or in a thread for a spider without them."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        return cls(crawler)
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, FetchedItem) and item.clean and item.result is None:
-            await CleaningPool(0).clean(item)
+            cleaner = getattr(self.crawler.spider, "cleaner", None) or CleaningPool(0)
+            await cleaner.clean(item)
         return item
 
 
