@@ -68,3 +68,33 @@ def test_attachments_then_pages_linking_documents_are_cleaned_first() -> None:
     assert _cleaning_priority(page, "attachment") == 0
     assert _cleaning_priority(page, "detail") == 1
     assert _cleaning_priority(plain, "detail") == 2
+
+
+def test_clean_pipeline_cleans_what_the_spider_left_in_its_workers_or_a_thread() -> None:
+    """An article whose later page failed reaches the pipelines uncleaned (``item.clean``): it is
+    cleaned in the spider's worker processes, or in a thread when the spider has none."""
+    from types import SimpleNamespace
+
+    from harvester.pipelines import CleanPipeline
+
+    class CountingPool(CleaningPool):
+        calls = 0
+
+        async def clean(self, item: FetchedItem, priority: int = 0) -> None:
+            self.calls += 1
+            await super().clean(item, priority)
+
+    body = sorted(CORPUS.glob("*.html"))[0].read_bytes()
+    pool = CountingPool(1)
+    try:
+        for spider in (SimpleNamespace(cleaner=pool), SimpleNamespace()):
+            pipeline = CleanPipeline(SimpleNamespace(spider=spider))
+            item, listed = _item("article", body), _item("list", body)
+            listed.clean = False
+            asyncio.run(pipeline.process_item(item))
+            asyncio.run(pipeline.process_item(listed))
+            assert item.result is not None and item.result.kind == "report"
+            assert listed.result is None  # not a candidate document: left alone
+    finally:
+        pool.close()
+    assert pool.calls == 1  # the first spider's workers; the second item went to a thread
